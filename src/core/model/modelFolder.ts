@@ -1,0 +1,83 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** What a model folder says about itself, from `config.json` (Hugging Face) or `genai_config.json`. */
+export interface ModelFolder {
+  dir: string;
+  /** Absolute path of the ONNX graph file. */
+  modelFile: string;
+  /** Which config file the facts below came from ('none' if neither exists). */
+  configSource: 'config.json' | 'genai_config.json' | 'none';
+  numLayers?: number;
+  hiddenSize?: number;
+  vocabSize?: number;
+  bosTokenId?: number;
+  eosTokenIds: number[];
+  modelType?: string;
+  /** Path of tokenizer.json, if present. */
+  tokenizerFile?: string;
+}
+
+export class ModelFolderError extends Error {}
+
+function readJson(file: string): Record<string, unknown> {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new ModelFolderError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+}
+
+const asNumber = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const asIds = (v: unknown): number[] =>
+  Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : typeof v === 'number' ? [v] : [];
+
+/** Resolves the graph file and the architecture facts of a model folder; never modifies it. */
+export function resolveModelFolder(dir: string): ModelFolder {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new ModelFolderError(`${dir}: not a folder (expected an ONNX model folder)`);
+  }
+  const hfConfigFile = path.join(dir, 'config.json');
+  const genaiConfigFile = path.join(dir, 'genai_config.json');
+  const tokenizerFile = path.join(dir, 'tokenizer.json');
+  const result: ModelFolder = {
+    dir,
+    modelFile: path.join(dir, 'model.onnx'),
+    configSource: 'none',
+    eosTokenIds: [],
+    tokenizerFile: fs.existsSync(tokenizerFile) ? tokenizerFile : undefined,
+  };
+
+  if (fs.existsSync(genaiConfigFile)) {
+    const model = (readJson(genaiConfigFile).model ?? {}) as Record<string, unknown>;
+    const decoder = (model.decoder ?? {}) as Record<string, unknown>;
+    if (typeof decoder.filename === 'string') result.modelFile = path.join(dir, decoder.filename);
+    result.configSource = 'genai_config.json';
+    result.numLayers = asNumber(decoder.num_hidden_layers);
+    result.hiddenSize = asNumber(decoder.hidden_size);
+    result.vocabSize = asNumber(model.vocab_size);
+    result.bosTokenId = asNumber(model.bos_token_id);
+    result.eosTokenIds = asIds(model.eos_token_id);
+    result.modelType = typeof model.type === 'string' ? model.type : undefined;
+  }
+  // config.json (Hugging Face) wins for architecture facts when both exist: it is the training-side truth.
+  if (fs.existsSync(hfConfigFile)) {
+    const cfg = readJson(hfConfigFile);
+    const text = (cfg.text_config ?? cfg) as Record<string, unknown>;
+    result.configSource = 'config.json';
+    result.numLayers = asNumber(text.num_hidden_layers) ?? asNumber(text.n_layer) ?? result.numLayers;
+    result.hiddenSize = asNumber(text.hidden_size) ?? asNumber(text.n_embd) ?? result.hiddenSize;
+    result.vocabSize = asNumber(text.vocab_size) ?? result.vocabSize;
+    result.bosTokenId = asNumber(text.bos_token_id) ?? result.bosTokenId;
+    const eos = asIds(text.eos_token_id);
+    if (eos.length > 0) result.eosTokenIds = eos;
+    result.modelType = typeof cfg.model_type === 'string' ? cfg.model_type : result.modelType;
+  }
+
+  if (!fs.existsSync(result.modelFile)) {
+    const onnxFiles = fs.readdirSync(dir).filter((f) => f.endsWith('.onnx'));
+    const hint = onnxFiles.length > 0 ? ` (found: ${onnxFiles.join(', ')})` : '';
+    throw new ModelFolderError(`${dir}: no model file ${path.basename(result.modelFile)}${hint}`);
+  }
+  return result;
+}
