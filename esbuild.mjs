@@ -12,6 +12,7 @@ const common = {
   minify: production,
   logLevel: 'warning',
   target: 'es2022',
+  define: { __LAYER_PROBE_VERSION__: JSON.stringify(JSON.parse(fs.readFileSync('package.json', 'utf8')).version) },
 };
 
 const nodeBundles = {

@@ -1,0 +1,35 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { heatmapCsv } from '../core/result/heatmapCsv';
+import { heatmapHtml } from '../core/result/heatmapHtml';
+import type { ProbeResult } from '../core/result/types';
+
+export interface WrittenOutputs {
+  resultJson: string;
+  heatmapCsv: string;
+  heatmapHtml: string;
+}
+
+/** Writes result.json, heatmap.csv and a standalone heatmap.html (the panel's own bundle, inlined). */
+export function writeOutputs(result: ProbeResult, outDir: string, distDir: string): WrittenOutputs {
+  fs.mkdirSync(outDir, { recursive: true });
+  const files: WrittenOutputs = {
+    resultJson: path.join(outDir, 'result.json'),
+    heatmapCsv: path.join(outDir, 'heatmap.csv'),
+    heatmapHtml: path.join(outDir, 'heatmap.html'),
+  };
+  writeAtomically(files.resultJson, JSON.stringify(result, null, 1));
+  writeAtomically(files.heatmapCsv, heatmapCsv(result, 'auc'));
+  const webviewJs = fs.readFileSync(path.join(distDir, 'webview.js'), 'utf8');
+  const cssFile = path.join(distDir, 'webview.css');
+  const webviewCss = fs.existsSync(cssFile) ? fs.readFileSync(cssFile, 'utf8') : '';
+  writeAtomically(files.heatmapHtml, heatmapHtml(result, { webviewJs, webviewCss }));
+  return files;
+}
+
+/** Write-then-rename, so an interrupted run never leaves a half-written output behind. */
+function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}

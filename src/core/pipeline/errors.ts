@@ -1,0 +1,4 @@
+/** A run that cannot go on because of its input; the message names the file and row/column or graph node. */
+export class PipelineError extends Error {
+  override name = 'PipelineError';
+}

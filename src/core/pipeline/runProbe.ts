@@ -1,0 +1,209 @@
+import * as path from 'node:path';
+import { readTable, contentHash } from '../dataset/readTable';
+import { detectColumns, type ColumnDetection } from '../dataset/columns';
+import { toRows } from '../dataset/rows';
+import { ActivationSession } from '../model/activationSession';
+import { loadModelTokenizer, type ModelTokenizer } from '../tokenize/modelTokenizer';
+import { prepareSequence } from '../tokenize/positions';
+import { PositionError } from '../tokenize/positions';
+import { SEQUENCE_RULE } from '../tokenize/sequence';
+import type { ProbeResult } from '../result/types';
+import { TOKEN_POSITIONS, type ColumnMapping, type DatasetRow, type PreparedSequence, type RunSettings } from '../types';
+import { extractFeatures } from './extractFeatures';
+import { selectRows } from './selectRows';
+import { trainProbes } from './trainProbes';
+import { PipelineError } from './errors';
+import { TOOL_VERSION, onnxruntimeVersion } from './versions';
+
+export const PROBE_DEFAULTS = { C: 1, tol: 1e-6, maxIter: 1000 } as const;
+
+export interface RunInput {
+  datasetFile: string;
+  modelDir: string;
+  settings: RunSettings;
+  /** Explicit column roles (CLI `--columns`, or a previous answer in the UI). */
+  columns?: Partial<ColumnMapping>;
+  /** Activation memory one forward batch may use; bounds peak memory on large models. */
+  batchMemoryBytes?: number;
+  maxBatchSize?: number;
+}
+
+export type RunStage = 'dataset' | 'tokenize' | 'model' | 'extract' | 'probe';
+
+export interface RunHooks {
+  onProgress?: (stage: RunStage, done: number, total: number, message: string) => void;
+  log?: (line: string) => void;
+  /** Called when column roles are ambiguous; returns the user's choice (the UI shows a quick pick). */
+  resolveColumns?: (detection: ColumnDetection, columns: string[]) => Promise<Partial<ColumnMapping> | undefined>;
+  signal?: AbortSignal;
+}
+
+/** The whole pipeline: dataset → sequences → activations → probes → ProbeResult. */
+export async function runProbe(input: RunInput, hooks: RunHooks = {}): Promise<ProbeResult> {
+  const { settings } = input;
+  const log = hooks.log ?? (() => undefined);
+  const progress = hooks.onProgress ?? (() => undefined);
+
+  progress('dataset', 0, 1, `Reading ${path.basename(input.datasetFile)}`);
+  const table = await readTable(input.datasetFile);
+  const mapping = await resolveMapping(input, table.columns, hooks);
+  const { rows, dropped } = toRows(table, mapping);
+  const hash = await contentHash(input.datasetFile);
+  log(`dataset ${input.datasetFile}: ${table.records.length} records (${table.format}), columns ${JSON.stringify(mapping)}`);
+  for (const d of dropped) log(`dropped ${d.count} rows: ${d.reason}`);
+
+  const selection = selectRows(table.records.length, rows, settings);
+  log(`selected ${selection.train.length} train / ${selection.test.length} test rows (${selection.splitSource} split, seed ${settings.seed})`);
+
+  progress('tokenize', 0, selection.all.length, 'Tokenizing');
+  const needsTokenizer = selection.all.some((r) => !r.inputOutputIds) || selection.all.some((r) => r.exactAnswer !== undefined);
+  const tokenizer: ModelTokenizer | undefined = needsTokenizer ? loadModelTokenizer(input.modelDir) : tryLoadTokenizer(input.modelDir);
+  const prepared = new Map<number, PreparedSequence>();
+  const tooShort: string[] = [];
+  for (const row of selection.all) {
+    try {
+      if (!tokenizer) throw new PipelineError(`${input.modelDir}: no tokenizer.json`);
+      prepared.set(row.rowIndex, prepareSequence(tokenizer, row));
+    } catch (err) {
+      if (!(err instanceof PositionError)) throw err;
+      tooShort.push(`row ${row.rowIndex} (line ${row.line}): ${err.message}`);
+    }
+  }
+  if (tooShort.length > 0) {
+    dropped.push({ reason: 'sequence too short for the reference positions', count: tooShort.length });
+    for (const line of tooShort.slice(0, 20)) log(`dropped ${line}`);
+  }
+  const train = selection.train.filter((r) => prepared.has(r.rowIndex));
+  const test = selection.test.filter((r) => prepared.has(r.rowIndex));
+  requireBothClasses(input.datasetFile, 'train', train);
+  requireBothClasses(input.datasetFile, 'test', test);
+  const ordered = [...train, ...test];
+  const sequences = ordered.map((r) => prepared.get(r.rowIndex)!);
+  progress('tokenize', ordered.length, ordered.length, `Tokenized ${ordered.length} rows`);
+
+  progress('model', 0, 1, `Loading ${path.basename(input.modelDir)}`);
+  const session = await ActivationSession.open(input.modelDir, { locations: [settings.location] });
+  log(`model ${input.modelDir}: ${session.numLayers} layers × ${session.hiddenSize}, ${session.blockKind} blocks, provider ${session.provider}`);
+  let store;
+  try {
+    const maxId = Math.max(...sequences.map((s) => Math.max(...s.ids)));
+    if (session.vocabSize !== undefined && maxId >= session.vocabSize) {
+      throw new PipelineError(
+        `${input.modelDir}: token id ${maxId} is outside the model's vocabulary (${session.vocabSize} rows in its embedding); the tokenizer does not match the model`,
+      );
+    }
+    store = await extractFeatures(session, sequences, {
+      location: settings.location,
+      batchMemoryBytes: input.batchMemoryBytes ?? 256 * 1024 * 1024,
+      maxBatchSize: input.maxBatchSize ?? 32,
+      signal: hooks.signal,
+      onBatch: (done, total) => progress('extract', done, total, `Forward passes ${done}/${total} rows`),
+    });
+  } finally {
+    await session.close();
+  }
+
+  const labels = Uint8Array.from(ordered, (r) => r.correct);
+  const trainIdx = train.map((_, i) => i);
+  const testIdx = test.map((_, i) => train.length + i);
+  const grid = trainProbes(store, trainIdx, testIdx, labels, {
+    ...PROBE_DEFAULTS,
+    signal: hooks.signal,
+    onCell: (done, total) => progress('probe', done, total, `Probes ${done}/${total}`),
+  });
+  const unconverged = grid.converged.flat().filter((c) => !c).length;
+  if (unconverged > 0) log(`warning: ${unconverged} probes did not converge within ${PROBE_DEFAULTS.maxIter} iterations`);
+
+  return {
+    schemaVersion: 1,
+    createdAt: new Date().toISOString(),
+    tool: { name: 'layer-probe', version: TOOL_VERSION, onnxruntime: onnxruntimeVersion() },
+    dataset: {
+      file: input.datasetFile,
+      format: table.format,
+      contentHash: hash,
+      columns: mapping,
+      rowsRead: table.records.length,
+      rowsUsed: ordered.length,
+      dropped,
+    },
+    model: {
+      dir: input.modelDir,
+      name: path.basename(path.resolve(input.modelDir)),
+      numLayers: session.numLayers,
+      hiddenSize: session.hiddenSize,
+      location: settings.location,
+      provider: session.provider,
+      blockKind: session.blockKind,
+      sequenceRule: SEQUENCE_RULE,
+    },
+    settings: {
+      ...settings,
+      splitSource: selection.splitSource,
+      probe: { solver: grid.solver, ...PROBE_DEFAULTS },
+    },
+    layers: Array.from({ length: session.numLayers }, (_, i) => i),
+    tokens: [...TOKEN_POSITIONS],
+    nTrain: train.length,
+    nTest: test.length,
+    metrics: grid.metrics,
+    iterations: grid.iterations,
+    converged: grid.converged,
+    test: {
+      rowIndex: test.map((r) => r.rowIndex),
+      line: test.map((r) => r.line),
+      label: test.map((r) => r.correct),
+      pieces: test.map((r) => displayPieces(tokenizer, prepared.get(r.rowIndex)!.ids)),
+      qLength: test.map((r) => prepared.get(r.rowIndex)!.qLength),
+      positions: test.map((r) => prepared.get(r.rowIndex)!.positions),
+      scores: grid.scores,
+    },
+  };
+}
+
+async function resolveMapping(input: RunInput, columns: string[], hooks: RunHooks): Promise<ColumnMapping> {
+  const detection = detectColumns(columns);
+  let mapping: Partial<ColumnMapping> = { ...detection.mapping, ...input.columns };
+  const unresolved = detection.ambiguous.filter((a) => !input.columns?.[a.role]);
+  if (unresolved.length > 0) {
+    const choice = hooks.resolveColumns ? await hooks.resolveColumns({ ...detection, ambiguous: unresolved }, columns) : undefined;
+    if (!choice) {
+      const list = unresolved.map((a) => `${a.role}: ${a.candidates.join(' or ')}`).join('; ');
+      throw new PipelineError(`${input.datasetFile}: ambiguous columns (${list}); choose with --columns role=name`);
+    }
+    mapping = { ...mapping, ...choice };
+  }
+  for (const [role, name] of Object.entries(input.columns ?? {})) {
+    if (name && !columns.includes(name)) {
+      throw new PipelineError(`${input.datasetFile}: column "${name}" given for ${role} is not in the file (columns: ${columns.join(', ')})`);
+    }
+  }
+  const missing = (['prompt', 'answer', 'correct'] as const).filter((role) => !mapping[role]);
+  if (missing.length > 0) {
+    throw new PipelineError(
+      `${input.datasetFile}: no column for ${missing.join(', ')} (columns: ${columns.join(', ')}); name them with --columns role=name`,
+    );
+  }
+  return mapping as ColumnMapping;
+}
+
+function requireBothClasses(file: string, side: string, rows: DatasetRow[]): void {
+  const correct = rows.filter((r) => r.correct === 1).length;
+  if (rows.length === 0 || correct === 0 || correct === rows.length) {
+    throw new PipelineError(
+      `${file}: the ${side} rows (${rows.length}) hold ${correct} correct and ${rows.length - correct} wrong answers; probes need both classes on each side`,
+    );
+  }
+}
+
+function tryLoadTokenizer(dir: string): ModelTokenizer | undefined {
+  try {
+    return loadModelTokenizer(dir);
+  } catch {
+    return undefined;
+  }
+}
+
+function displayPieces(tokenizer: ModelTokenizer | undefined, ids: number[]): string[] {
+  return tokenizer ? tokenizer.pieces(ids) : ids.map((id) => `[${id}]`);
+}

@@ -1,0 +1,65 @@
+import { probeCell } from '../probe/probeCell';
+import { METRIC_NAMES, TOKEN_POSITIONS, type MetricMatrix, type MetricName } from '../types';
+import type { FeatureStore } from './featureStore';
+
+export interface ProbeOptions {
+  C: number;
+  tol: number;
+  maxIter: number;
+  onCell?: (cellsDone: number, cellsTotal: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface ProbeGrid {
+  metrics: Record<MetricName, MetricMatrix>;
+  iterations: number[][];
+  converged: boolean[][];
+  /** P(correct) of the test rows: [layer][token][test example]. */
+  scores: number[][][];
+  solver: string;
+}
+
+/**
+ * Trains one independent probe per (layer, token) on the train rows and scores the test rows, as the
+ * reference does (same split for every cell).
+ */
+export function trainProbes(
+  store: FeatureStore,
+  trainRows: number[],
+  testRows: number[],
+  labels: Uint8Array,
+  options: ProbeOptions,
+): ProbeGrid {
+  const yTrain = Uint8Array.from(trainRows, (r) => labels[r]);
+  const yTest = Uint8Array.from(testRows, (r) => labels[r]);
+  const layers = store.numLayers;
+  const metrics = Object.fromEntries(
+    METRIC_NAMES.map((m) => [m, Array.from({ length: layers }, () => TOKEN_POSITIONS.map(() => null))]),
+  ) as Record<MetricName, MetricMatrix>;
+  const iterations = Array.from({ length: layers }, () => TOKEN_POSITIONS.map(() => 0));
+  const converged = Array.from({ length: layers }, () => TOKEN_POSITIONS.map(() => true));
+  const scores: number[][][] = Array.from({ length: layers }, () => TOKEN_POSITIONS.map(() => []));
+  let solver = '';
+  const total = layers * TOKEN_POSITIONS.length;
+  let done = 0;
+  for (let layer = 0; layer < layers; layer++) {
+    for (let token = 0; token < TOKEN_POSITIONS.length; token++) {
+      if (options.signal?.aborted) throw new Error('cancelled');
+      const cell = probeCell(
+        store.rows(layer, token, trainRows),
+        yTrain,
+        store.rows(layer, token, testRows),
+        yTest,
+        store.hiddenSize,
+        { C: options.C, tol: options.tol, maxIter: options.maxIter },
+      );
+      for (const m of METRIC_NAMES) metrics[m][layer][token] = cell.metrics[m];
+      iterations[layer][token] = cell.iterations;
+      converged[layer][token] = cell.converged;
+      scores[layer][token] = Array.from(cell.pCorrectTest);
+      if (cell.solver) solver = cell.solver;
+      options.onCell?.(++done, total);
+    }
+  }
+  return { metrics, iterations, converged, scores, solver };
+}

@@ -1,0 +1,18 @@
+import * as vscode from 'vscode';
+import { probeDatasetCommand, type ProbeOutcome } from './probeCommand';
+
+/** What activate() returns: used by the extension-host integration tests. */
+export interface LayerProbeApi {
+  probeDataset(resource?: vscode.Uri): Promise<ProbeOutcome | undefined>;
+}
+
+export function activate(context: vscode.ExtensionContext): LayerProbeApi {
+  const output = vscode.window.createOutputChannel('Layer Probe', { log: true });
+  context.subscriptions.push(output);
+  const probeDataset = (resource?: vscode.Uri): Promise<ProbeOutcome | undefined> =>
+    probeDatasetCommand(context, output, resource instanceof vscode.Uri ? resource : undefined);
+  context.subscriptions.push(vscode.commands.registerCommand('layerProbe.probeDataset', probeDataset));
+  return { probeDataset };
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,22 @@
+import * as vscode from 'vscode';
+import { PROBE_LOCATIONS, type ProbeLocation, type RunSettings } from '../core/types';
+
+export const SECTION = 'layerProbe';
+
+/** Run settings from the user's configuration, validated (a bad value falls back to the default). */
+export function readRunSettings(scope?: vscode.Uri): RunSettings {
+  const cfg = vscode.workspace.getConfiguration(SECTION, scope);
+  const location = cfg.get<string>('location', 'mlp_out');
+  const testFraction = cfg.get<number>('testFraction', 0.2);
+  return {
+    location: PROBE_LOCATIONS.includes(location as ProbeLocation) ? (location as ProbeLocation) : 'mlp_out',
+    sampleLimit: Math.max(0, Math.floor(cfg.get<number>('sampleLimit', 1000))),
+    seed: Math.max(0, Math.floor(cfg.get<number>('seed', 0))),
+    testFraction: testFraction > 0 && testFraction < 1 ? testFraction : 0.2,
+  };
+}
+
+export function configuredModelFolder(scope?: vscode.Uri): string | undefined {
+  const value = vscode.workspace.getConfiguration(SECTION, scope).get<string>('modelFolder', '').trim();
+  return value.length > 0 ? value : undefined;
+}
