@@ -1,0 +1,58 @@
+// What the heatmap panel draws. The host sends this rather than the whole ProbeResult: the
+// per-example payload (scores for every cell, token pieces) stays on the host, which answers cell
+// clicks with just that cell's examples. Plain arrays, not typed arrays: the matrices are small
+// (layers × 15 × 7 numbers) and the webview persists the view with setState, which is JSON.
+import type { MetricMatrix, MetricName, ProbeLocation, TokenPositionName } from '../core/types';
+import type { ProbeResult } from '../core/result/types';
+
+export interface HeatmapView {
+  /** Identifies the run, so a reloaded panel restores its selected cell only on the same result. */
+  key: string;
+  createdAt: string;
+  model: {
+    name: string;
+    location: ProbeLocation;
+    provider: string;
+    numLayers: number;
+    hiddenSize: number;
+  };
+  dataset: { file: string; rowsRead: number; rowsUsed: number };
+  split: { source: 'column' | 'seeded'; seed: number };
+  nTrain: number;
+  nTest: number;
+  /** Heatmap rows (layer numbers), top to bottom. */
+  layers: number[];
+  /** Heatmap columns, TOKEN_POSITIONS order. */
+  tokens: TokenPositionName[];
+  metrics: Record<MetricName, MetricMatrix>;
+  /** Per cell: whether the probe's solver converged, and in how many iterations. */
+  converged: boolean[][];
+  iterations: number[][];
+}
+
+export function resultKey(result: ProbeResult): string {
+  return [result.createdAt, result.dataset.contentHash, result.model.name, result.model.location].join('|');
+}
+
+export function toHeatmapView(result: ProbeResult): HeatmapView {
+  return {
+    key: resultKey(result),
+    createdAt: result.createdAt,
+    model: {
+      name: result.model.name,
+      location: result.model.location,
+      provider: result.model.provider,
+      numLayers: result.model.numLayers,
+      hiddenSize: result.model.hiddenSize,
+    },
+    dataset: { file: result.dataset.file, rowsRead: result.dataset.rowsRead, rowsUsed: result.dataset.rowsUsed },
+    split: { source: result.settings.splitSource, seed: result.settings.seed },
+    nTrain: result.nTrain,
+    nTest: result.nTest,
+    layers: result.layers,
+    tokens: result.tokens,
+    metrics: result.metrics,
+    converged: result.converged,
+    iterations: result.iterations,
+  };
+}
