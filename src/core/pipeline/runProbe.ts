@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { readTable, contentHash } from '../dataset/readTable';
-import { detectColumns, type ColumnDetection } from '../dataset/columns';
+import { detectColumns, resolveColumnMapping, type ColumnDetection } from '../dataset/columns';
 import { toRows } from '../dataset/rows';
 import { ActivationSession } from '../model/activationSession';
 import { loadModelTokenizer, type ModelTokenizer } from '../tokenize/modelTokenizer';
@@ -163,28 +163,13 @@ export async function runProbe(input: RunInput, hooks: RunHooks = {}): Promise<P
 
 async function resolveMapping(input: RunInput, columns: string[], hooks: RunHooks): Promise<ColumnMapping> {
   const detection = detectColumns(columns);
-  let mapping: Partial<ColumnMapping> = { ...detection.mapping, ...input.columns };
   const unresolved = detection.ambiguous.filter((a) => !input.columns?.[a.role]);
-  if (unresolved.length > 0) {
-    const choice = hooks.resolveColumns ? await hooks.resolveColumns({ ...detection, ambiguous: unresolved }, columns) : undefined;
-    if (!choice) {
-      const list = unresolved.map((a) => `${a.role}: ${a.candidates.join(' or ')}`).join('; ');
-      throw new PipelineError(`${input.datasetFile}: ambiguous columns (${list}); choose with --columns role=name`);
-    }
-    mapping = { ...mapping, ...choice };
+  let choice: Partial<ColumnMapping> | undefined;
+  if (unresolved.length > 0 && hooks.resolveColumns && !detection.refusal) {
+    choice = await hooks.resolveColumns({ ...detection, ambiguous: unresolved }, columns);
+    if (!choice) throw new PipelineError(`${input.datasetFile}: no column chosen for ${unresolved.map((a) => a.role).join(', ')}`);
   }
-  for (const [role, name] of Object.entries(input.columns ?? {})) {
-    if (name && !columns.includes(name)) {
-      throw new PipelineError(`${input.datasetFile}: column "${name}" given for ${role} is not in the file (columns: ${columns.join(', ')})`);
-    }
-  }
-  const missing = (['prompt', 'answer', 'correct'] as const).filter((role) => !mapping[role]);
-  if (missing.length > 0) {
-    throw new PipelineError(
-      `${input.datasetFile}: no column for ${missing.join(', ')} (columns: ${columns.join(', ')}); name them with --columns role=name`,
-    );
-  }
-  return mapping as ColumnMapping;
+  return resolveColumnMapping(input.datasetFile, columns, { ...input.columns, ...choice });
 }
 
 function requireBothClasses(file: string, side: string, rows: DatasetRow[]): void {

@@ -1,0 +1,22 @@
+import * as fs from 'node:fs';
+import { createHash } from 'node:crypto';
+import { DatasetError } from './errors';
+
+export async function readFileBytes(file: string): Promise<Buffer> {
+  try {
+    return await fs.promises.readFile(file);
+  } catch (err) {
+    throw new DatasetError({ file }, `cannot read the file (${(err as Error).message})`);
+  }
+}
+
+/** sha256 (hex) of the file's bytes, read as a stream so large datasets are not held in memory. */
+export async function contentHash(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  } catch (err) {
+    throw new DatasetError({ file }, `cannot read the file (${(err as Error).message})`);
+  }
+  return hash.digest('hex');
+}

@@ -1,0 +1,90 @@
+import * as fs from 'node:fs';
+import { CsvError, parse, type Options } from 'csv-parse';
+import { DatasetError } from './errors';
+import { countLeadingLineBreaks, countLineBreaks } from './lineBreaks';
+import type { Table } from './table';
+
+/** What csv-parse hands `on_record` with `raw: true`. */
+interface RawRecord {
+  record: string[];
+  raw: string;
+}
+
+interface LinedRecord {
+  fields: string[];
+  line: number;
+}
+
+/**
+ * RFC 4180 CSV with a header row, as pandas writes it (BOM, CRLF, quoted multi-line fields, an
+ * unnamed index column), streamed from disk. Cells stay strings; a row with fewer fields than the
+ * header lacks the trailing cells (pandas reads them as NaN), a row with more is an error.
+ */
+export async function parseCsv(file: string): Promise<Table> {
+  // csv-parse's info.lines counts a CRLF inside a quoted field twice, so start lines come from each
+  // record's raw text instead, which begins with the empty lines skipped before the record. This runs
+  // in on_record, synchronously, so it is also up to date when csv-parse throws.
+  let linesBefore = 0;
+  let recordsSeen = 0;
+  const addLine = ({ record, raw }: RawRecord): LinedRecord => {
+    const line = linesBefore + countLeadingLineBreaks(raw) + 1;
+    linesBefore += countLineBreaks(raw);
+    recordsSeen++;
+    return { fields: record, line };
+  };
+  const parser = parse({
+    bom: true,
+    raw: true,
+    skip_empty_lines: true,
+    relax_column_count_less: true,
+    // pandas reads a quote inside an unquoted field literally; csv-parse would refuse it.
+    relax_quotes: true,
+    // csv-parse's types assume on_record gets and returns string[]; with raw: true it gets a RawRecord.
+    on_record: addLine as unknown as Options['on_record'],
+  });
+  const source = fs.createReadStream(file);
+  source.on('error', (err) => parser.destroy(err));
+  source.pipe(parser);
+
+  let header: string[] | undefined;
+  const records: Record<string, unknown>[] = [];
+  const lines: number[] = [];
+  try {
+    for await (const { fields, line } of parser as AsyncIterable<LinedRecord>) {
+      if (header === undefined) {
+        header = checkHeader(file, fields, line);
+        continue;
+      }
+      const columns = header;
+      records.push(Object.fromEntries(columns.map((name, i) => [name, fields[i]])));
+      lines.push(line);
+    }
+  } catch (err) {
+    if (err instanceof DatasetError) throw err;
+    if (!(err instanceof CsvError)) throw new DatasetError({ file }, `cannot read the file (${(err as Error).message})`);
+    const raw = typeof err.raw === 'string' ? err.raw : '';
+    const line = linesBefore + countLeadingLineBreaks(raw) + 1;
+    // Our line replaces csv-parse's, which is off after CRLF multi-line fields.
+    const reason = err.message.replace(/\s+(?:on|at) line \d+/g, '');
+    // The failing record comes after `recordsSeen` records, the first of which is the header.
+    const where = recordsSeen === 0 ? { file, line } : { file, rowIndex: recordsSeen - 1, line };
+    throw new DatasetError(where, `not valid CSV (${reason})`);
+  }
+  if (header === undefined) throw new DatasetError({ file }, 'the file is empty');
+  return { file, format: 'csv', columns: header, records, lines };
+}
+
+function checkHeader(file: string, names: string[], line: number): string[] {
+  const firstIndex = new Map<string, number>();
+  names.forEach((name, i) => {
+    const earlier = firstIndex.get(name);
+    if (earlier !== undefined) {
+      throw new DatasetError(
+        { file, line, column: name },
+        `the header names this column twice (fields ${earlier + 1} and ${i + 1}); column names must be unique`,
+      );
+    }
+    firstIndex.set(name, i);
+  });
+  return names;
+}

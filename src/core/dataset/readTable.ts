@@ -1,0 +1,42 @@
+import * as path from 'node:path';
+import { DatasetError } from './errors';
+import { readFileBytes } from './fileContent';
+import { parseCsv } from './readCsv';
+import { parseJson } from './readJson';
+import { parseJsonl } from './readJsonl';
+import type { Table, TableFormat } from './table';
+
+export { contentHash } from './fileContent';
+export { isUnnamedIndexColumn, type Table, type TableFormat } from './table';
+
+const FORMAT_BY_EXTENSION: Record<string, TableFormat> = {
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+  '.json': 'json',
+  '.csv': 'csv',
+};
+
+/** Reads a dataset file into records, remembering the line where each record starts. */
+export async function readTable(file: string): Promise<Table> {
+  const format = FORMAT_BY_EXTENSION[path.extname(file).toLowerCase()];
+  if (!format) {
+    throw new DatasetError({ file }, `unsupported file type; expected ${Object.keys(FORMAT_BY_EXTENSION).join(', ')}`);
+  }
+  const table = format === 'csv' ? await parseCsv(file) : parseJsonText(file, format, decodeUtf8(await readFileBytes(file)));
+  if (table.records.length === 0) {
+    throw new DatasetError({ file }, table.columns.length > 0 ? 'the file has a header but no records' : 'the file has no records');
+  }
+  return table;
+}
+
+function parseJsonText(file: string, format: 'json' | 'jsonl', text: string): Table {
+  if (text.trim() === '') throw new DatasetError({ file }, 'the file is empty');
+  if (format === 'jsonl') return parseJsonl(file, text);
+  // JSON Lines saved as .json is common enough to read rather than refuse.
+  return parseJson(file, text) ?? parseJsonl(file, text);
+}
+
+function decodeUtf8(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}

@@ -1,0 +1,82 @@
+import type { ColumnMapping, DatasetRow } from '../types';
+import { isMissing, parseSplit, parseText, parseTokenIds, parseZeroOne, type Parsed } from './cellValues';
+import { COLUMN_ROLES } from './columns';
+import { DatasetError } from './errors';
+import { INVALID_EXACT_ANSWER, validExactAnswer } from './exactAnswer';
+import type { Table } from './table';
+
+export interface RowsResult {
+  rows: DatasetRow[];
+  /** Rows left out on purpose, by reason (only reasons with a count > 0). */
+  dropped: { reason: string; count: number }[];
+}
+
+/**
+ * Records → DatasetRows. Rows with an invalid exact answer are dropped first, as the reference does
+ * before probing, and their other cells are not checked; any other bad or missing cell is an error.
+ * The validity flag is only applied together with an exact-answer column (the reference's rule).
+ */
+export function toRows(table: Table, mapping: ColumnMapping): RowsResult {
+  const { file } = table;
+  checkMappedColumns(table, mapping);
+  const fromCsv = table.format === 'csv';
+  const rows: DatasetRow[] = [];
+  let invalidExactAnswers = 0;
+
+  table.records.forEach((record, rowIndex) => {
+    const line = table.lines[rowIndex];
+    const read = <T>(column: string, parse: (value: unknown) => Parsed<T>): T => {
+      const value = record[column];
+      if (isMissing(value)) throw new DatasetError({ file, rowIndex, line, column }, 'the cell is empty; every row needs a value here');
+      return unwrap(parse(value), column);
+    };
+    const unwrap = <T>(parsed: Parsed<T>, column: string): T => {
+      if ('problem' in parsed) throw new DatasetError({ file, rowIndex, line, column }, parsed.problem);
+      return parsed.value;
+    };
+
+    let exactAnswer: string | undefined;
+    if (mapping.exactAnswer !== undefined) {
+      const flagColumn = mapping.validExactAnswer;
+      const flag = flagColumn === undefined ? undefined : record[flagColumn];
+      // Only the flag can be unreadable, so a problem always has a flag column to name.
+      exactAnswer = unwrap(validExactAnswer(record[mapping.exactAnswer], flag, flagColumn !== undefined, fromCsv), flagColumn as string);
+      if (exactAnswer === undefined) {
+        invalidExactAnswers++;
+        return;
+      }
+    }
+    const row: DatasetRow = {
+      rowIndex,
+      line,
+      prompt: read(mapping.prompt, parseText),
+      answer: read(mapping.answer, parseText),
+      correct: read(mapping.correct, parseZeroOne),
+    };
+    if (exactAnswer !== undefined) row.exactAnswer = exactAnswer;
+    if (mapping.split !== undefined) row.split = read(mapping.split, parseSplit);
+    if (mapping.inputOutputIds !== undefined) row.inputOutputIds = read(mapping.inputOutputIds, parseTokenIds);
+    rows.push(row);
+  });
+
+  if (rows.length === 0) {
+    throw new DatasetError(
+      { file, column: mapping.exactAnswer },
+      `no usable rows: all ${table.records.length} have an invalid exact answer (empty, NO ANSWER, or not flagged valid)`,
+    );
+  }
+  const dropped = invalidExactAnswers > 0 ? [{ reason: INVALID_EXACT_ANSWER, count: invalidExactAnswers }] : [];
+  return { rows, dropped };
+}
+
+function checkMappedColumns(table: Table, mapping: ColumnMapping): void {
+  for (const role of COLUMN_ROLES) {
+    const column = mapping[role];
+    if (column !== undefined && !table.columns.includes(column)) {
+      throw new DatasetError(
+        { file: table.file, column },
+        `is mapped to ${role} but is not in the file; the columns are ${table.columns.map((c) => `"${c}"`).join(', ')}`,
+      );
+    }
+  }
+}
