@@ -3,7 +3,8 @@ import { readTable, contentHash } from '../dataset/readTable';
 import { detectColumns, resolveColumnMapping, type ColumnDetection } from '../dataset/columns';
 import { toRows } from '../dataset/rows';
 import { ActivationSession } from '../model/activationSession';
-import { loadModelTokenizer, type ModelTokenizer } from '../tokenize/modelTokenizer';
+import { loadModelTokenizer } from '../tokenize/modelTokenizer';
+import { ExactAnswerNotFoundError } from '../tokenize/exactSpan';
 import { prepareSequence } from '../tokenize/positions';
 import { PositionError } from '../tokenize/positions';
 import { SEQUENCE_RULE } from '../tokenize/sequence';
@@ -56,18 +57,24 @@ export async function runProbe(input: RunInput, hooks: RunHooks = {}): Promise<P
   log(`selected ${selection.train.length} train / ${selection.test.length} test rows (${selection.splitSource} split, seed ${settings.seed})`);
 
   progress('tokenize', 0, selection.all.length, 'Tokenizing');
-  const needsTokenizer = selection.all.some((r) => !r.inputOutputIds) || selection.all.some((r) => r.exactAnswer !== undefined);
-  const tokenizer: ModelTokenizer | undefined = needsTokenizer ? loadModelTokenizer(input.modelDir) : tryLoadTokenizer(input.modelDir);
+  // The tokenizer is needed even for rows with input_output_ids: q_length and exact spans come from it.
+  const tokenizer = loadModelTokenizer(input.modelDir);
   const prepared = new Map<number, PreparedSequence>();
   const tooShort: string[] = [];
+  const answerNotFound: string[] = [];
   for (const row of selection.all) {
     try {
-      if (!tokenizer) throw new PipelineError(`${input.modelDir}: no tokenizer.json`);
       prepared.set(row.rowIndex, prepareSequence(tokenizer, row));
     } catch (err) {
-      if (!(err instanceof PositionError)) throw err;
-      tooShort.push(`row ${row.rowIndex} (line ${row.line}): ${err.message}`);
+      // The reference crashes on these; we drop the row, count it and log which one it was.
+      if (err instanceof PositionError) tooShort.push(err.message);
+      else if (err instanceof ExactAnswerNotFoundError) answerNotFound.push(err.message);
+      else throw err;
     }
+  }
+  if (answerNotFound.length > 0) {
+    dropped.push({ reason: 'exact answer not found in the decoded answer', count: answerNotFound.length });
+    for (const line of answerNotFound.slice(0, 20)) log(`dropped ${line}`);
   }
   if (tooShort.length > 0) {
     dropped.push({ reason: 'sequence too short for the reference positions', count: tooShort.length });
@@ -153,7 +160,7 @@ export async function runProbe(input: RunInput, hooks: RunHooks = {}): Promise<P
       rowIndex: test.map((r) => r.rowIndex),
       line: test.map((r) => r.line),
       label: test.map((r) => r.correct),
-      pieces: test.map((r) => displayPieces(tokenizer, prepared.get(r.rowIndex)!.ids)),
+      pieces: test.map((r) => tokenizer.pieces(prepared.get(r.rowIndex)!.ids)),
       qLength: test.map((r) => prepared.get(r.rowIndex)!.qLength),
       positions: test.map((r) => prepared.get(r.rowIndex)!.positions),
       scores: grid.scores,
@@ -181,14 +188,3 @@ function requireBothClasses(file: string, side: string, rows: DatasetRow[]): voi
   }
 }
 
-function tryLoadTokenizer(dir: string): ModelTokenizer | undefined {
-  try {
-    return loadModelTokenizer(dir);
-  } catch {
-    return undefined;
-  }
-}
-
-function displayPieces(tokenizer: ModelTokenizer | undefined, ids: number[]): string[] {
-  return tokenizer ? tokenizer.pieces(ids) : ids.map((id) => `[${id}]`);
-}

@@ -1,0 +1,119 @@
+import type { DatasetRow } from '../types';
+import type { ModelTokenizer } from './modelTokenizer';
+import { describeRow } from './rowRef';
+
+/** Where a sequence's answer tokens came from (see `buildSequence`). */
+export type AnswerTokenSource = 'input_output_ids' | 'joint' | 'after_newline' | 'alone';
+
+/** The token sequence of one row: prompt + answer (+ stop token), as the reference's `input_output_ids`. */
+export interface TokenSequence {
+  ids: number[];
+  /** Number of prompt tokens (`q_length` in the reference). */
+  qLength: number;
+  answerTokens: AnswerTokenSource;
+  /** True when the stop token was appended because the answer's tokens did not end with one. */
+  stopAppended: boolean;
+}
+
+export class SequenceError extends Error {
+  override name = 'SequenceError';
+}
+
+/** `buildSequence`'s rule in one paragraph, recorded in every result (and in the README). */
+export const SEQUENCE_RULE =
+  'Prompt tokens = the tokenizer applied to the prompt with its special tokens (BOS), as the reference ' +
+  'tokenizes base-model prompts (no chat template is applied); q_length is their count. A row with ' +
+  'input_output_ids uses those ids exactly; they must start with the prompt tokens. Otherwise the answer ' +
+  'tokens are those of tokenize(prompt + answer) after the prompt tokens when that tokenization starts ' +
+  'with them; if it does not (the prompt\'s last token merges with the answer), those of tokenize("\\n" + ' +
+  'answer) after the newline\'s tokens; failing that, tokenize(answer) without special tokens. The stop ' +
+  'token (the newline token for base models, EOS for instruct models: those with a chat template of their ' +
+  'own) is appended unless the answer tokens already end with a stop token, since the reference keeps the ' +
+  'stop token in its answers.';
+
+type SequenceTokenizer = Pick<ModelTokenizer, 'encode' | 'stopId' | 'stopIds' | 'vocabSize'>;
+
+/**
+ * Builds the sequence the reference would have probed for a row.
+ *
+ * Prompt tokens are `encode(prompt)` with the tokenizer's special tokens (BOS), as the reference's
+ * `tokenizer(prompt)` for base models; `qLength` is their count. No chat template is applied yet, for
+ * instruct models either. If the row has `input_output_ids`, those ids are the sequence, exactly as given:
+ * they must start with the prompt tokens (else a SequenceError names the row) and nothing is appended.
+ * Otherwise the answer tokens are the ones a model generates after the prompt, taken, first rule that
+ * applies: (1) 'joint': `encode(prompt + answer)` minus the prompt tokens, when it starts with them
+ * (tokenizing the answer alone would be wrong: SentencePiece adds a dummy-prefix space, `▁▁Paris`);
+ * (2) 'after_newline': when the prompt's last token merges with the answer (e.g. a prompt ending in a
+ * space), `encode('\n' + answer)` minus `encode('\n')` (no special tokens), when it starts with them — the
+ * answer tokenized as at the start of a line, so with no dummy prefix; (3) 'alone': `encode(answer)`
+ * without special tokens. Then the stop token (`tok.stopId`: the newline token for base models, EOS for
+ * instruct ones) is appended unless the answer tokens already end with a token in `tok.stopIds` — the
+ * reference keeps the stop token in its answers (a trailing "\n" or "</s>"), so it is not doubled.
+ */
+export function buildSequence(tok: SequenceTokenizer, row: DatasetRow): TokenSequence {
+  const prompt = promptTokens(tok, row.prompt);
+  if (row.inputOutputIds !== undefined) return givenSequence(tok, row, row.inputOutputIds, prompt);
+
+  const { ids: answer, source } = answerTokens(tok, row.prompt, row.answer, prompt);
+  const stopAppended = answer.length === 0 || !tok.stopIds.includes(answer[answer.length - 1]);
+  const ids = [...prompt, ...answer];
+  if (stopAppended) ids.push(tok.stopId);
+  return { ids, qLength: prompt.length, answerTokens: source, stopAppended };
+}
+
+/**
+ * The reference's `tokenize(prompt)`: the one place that decides how a prompt becomes tokens, so that
+ * a chat template (render, then encode without special tokens) goes here and nowhere else.
+ */
+export function promptTokens(tok: Pick<ModelTokenizer, 'encode'>, prompt: string): number[] {
+  return tok.encode(prompt, { addSpecialTokens: true });
+}
+
+function answerTokens(
+  tok: SequenceTokenizer,
+  promptText: string,
+  answerText: string,
+  prompt: readonly number[],
+): { ids: number[]; source: AnswerTokenSource } {
+  const joint = tok.encode(promptText + answerText, { addSpecialTokens: true });
+  if (startsWith(joint, prompt)) return { ids: joint.slice(prompt.length), source: 'joint' };
+
+  const newline = tok.encode('\n', { addSpecialTokens: false });
+  const afterNewline = tok.encode('\n' + answerText, { addSpecialTokens: false });
+  if (startsWith(afterNewline, newline)) return { ids: afterNewline.slice(newline.length), source: 'after_newline' };
+
+  return { ids: tok.encode(answerText, { addSpecialTokens: false }), source: 'alone' };
+}
+
+function givenSequence(
+  tok: SequenceTokenizer,
+  row: DatasetRow,
+  ids: readonly number[],
+  prompt: readonly number[],
+): TokenSequence {
+  const bad = ids.findIndex((id) => !Number.isInteger(id) || id < 0 || id >= tok.vocabSize);
+  if (bad >= 0) {
+    throw new SequenceError(
+      `${describeRow(row)}: input_output_ids[${bad}] = ${ids[bad]} is not a token id of this tokenizer (0…${tok.vocabSize - 1})`,
+    );
+  }
+  if (!startsWith(ids, prompt)) {
+    const at = firstDifference(ids, prompt);
+    throw new SequenceError(
+      `${describeRow(row)}: input_output_ids do not start with the prompt's tokens ` +
+        `(they differ at index ${at}: ${ids[at] ?? 'end of ids'} vs ${prompt[at]}; prompt tokens: [${prompt.join(', ')}]). ` +
+        `Were they made with another tokenizer or prompt?`,
+    );
+  }
+  return { ids: [...ids], qLength: prompt.length, answerTokens: 'input_output_ids', stopAppended: false };
+}
+
+function startsWith(ids: readonly number[], prefix: readonly number[]): boolean {
+  return ids.length >= prefix.length && prefix.every((id, i) => ids[i] === id);
+}
+
+function firstDifference(a: readonly number[], b: readonly number[]): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
