@@ -1,19 +1,24 @@
 // A read-only view of an ONNX model's graph, built by walking the protobuf wire format.
-// Only names, shapes and byte ranges are decoded: weights stay where they are in the buffer, so a
-// model of any size parses in milliseconds and the rewrite can copy untouched bytes (unknown fields
+// Only names, shapes and byte ranges are decoded: weights stay where they are in the buffer (parsing
+// costs the same for a 40 MB or a 2 GB file), and the rewrite can copy untouched bytes (unknown fields
 // included) instead of re-encoding them.
 
-import { fields, readString, readVarint, WIRE_LEN, WIRE_VARINT, type WireField } from './wire';
+import { OnnxGraphError } from './errors';
+import {
+  fields,
+  readInt64Varint,
+  readString,
+  readVarint,
+  WIRE_I32,
+  WIRE_LEN,
+  WIRE_VARINT,
+  type WireField,
+} from './wire';
 
-/** ONNX TensorProto.DataType values this project cares about. */
-export const ELEM_FLOAT = 1;
-export const ELEM_INT32 = 6;
-export const ELEM_INT64 = 7;
-export const ELEM_FLOAT16 = 10;
-export const ELEM_DOUBLE = 11;
-export const ELEM_BFLOAT16 = 16;
-
-export class OnnxGraphError extends Error {}
+export { OnnxGraphError } from './errors';
+export * from './elemTypes';
+// Weight decoding lives in its own file; re-exported so callers need one import for graph access.
+export { readInitializerFloat32, findTensorRef } from './initializerData';
 
 /** Byte range [start, end) in the model buffer. For fields: from the tag to the end of the payload. */
 export interface ByteRange {
@@ -33,6 +38,8 @@ export interface OnnxNode {
   outputs: string[];
   /** Outer-scope tensors read by subgraph attributes (If/Loop/Scan bodies); needed when pruning. */
   implicitInputs: string[];
+  /** Scalar attributes (float `f`, int `i`, string `s`), e.g. a norm's `epsilon`; others are not decoded. */
+  attributes: Record<string, number | string>;
   /** The whole `node` field in the model buffer, so the rewrite can copy it verbatim. */
   range: ByteRange;
   /** Parsed `value` of a Constant node (tensor header only, data left in place). */
@@ -114,6 +121,9 @@ const NODE_OP_TYPE = 4;
 const NODE_ATTRIBUTE = 5;
 const NODE_DOMAIN = 7;
 const ATTR_NAME = 1;
+const ATTR_F = 2;
+const ATTR_I = 3;
+const ATTR_S = 4;
 const ATTR_T = 5;
 const ATTR_G = 6;
 const ATTR_GRAPHS = 11;
@@ -233,6 +243,7 @@ function parseNode(bytes: Uint8Array, f: WireField, index: number): OnnxNode {
     inputs: [],
     outputs: [],
     implicitInputs: [],
+    attributes: {},
     range: { start: f.start, end: f.end },
   };
   const subgraphs: WireField[] = [];
@@ -258,13 +269,20 @@ function parseNode(bytes: Uint8Array, f: WireField, index: number): OnnxNode {
       case NODE_ATTRIBUTE: {
         let attrName = '';
         let tensor: WireField | undefined;
+        let scalar: number | string | undefined;
         for (const a of fields(bytes, g.dataStart, g.dataEnd)) {
-          if (a.wireType !== WIRE_LEN) continue;
-          if (a.field === ATTR_NAME) attrName = readString(bytes, a);
+          if (a.field === ATTR_F && a.wireType === WIRE_I32) {
+            scalar = new DataView(bytes.buffer, bytes.byteOffset + a.dataStart, 4).getFloat32(0, true);
+          } else if (a.field === ATTR_I && a.wireType === WIRE_VARINT) {
+            scalar = Number(readInt64Varint(bytes, a.dataStart)[0]);
+          } else if (a.wireType !== WIRE_LEN) continue;
+          else if (a.field === ATTR_NAME) attrName = readString(bytes, a);
+          else if (a.field === ATTR_S) scalar = readString(bytes, a);
           else if (a.field === ATTR_T) tensor = a;
           else if (a.field === ATTR_G || a.field === ATTR_GRAPHS) subgraphs.push(a);
         }
         if (attrName === 'value' && tensor) valueAttr = tensor;
+        if (attrName !== '' && scalar !== undefined) node.attributes[attrName] = scalar;
         break;
       }
     }
@@ -376,11 +394,6 @@ export function parseTensorRef(bytes: Uint8Array, start: number, end: number): O
     }
   }
   return t;
-}
-
-/** The declared value info of a graph input, or undefined. */
-export function graphInput(graph: OnnxGraph, name: string): OnnxValueInfo | undefined {
-  return graph.inputs.find((i) => i.name === name);
 }
 
 /** A node's description for error messages: `'name' (OpType)`. */

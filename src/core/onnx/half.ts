@@ -34,3 +34,34 @@ export function bfloat16BitsToFloat32(bits: Uint16Array): Float32Array {
   for (let i = 0; i < bits.length; i++) asInt[i] = bits[i] << 16;
   return out;
 }
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** Nearest half bit pattern to a number (round half to even), as a float16 tensor would store it. */
+export function float32ToHalfBits(value: number): number {
+  f32[0] = value;
+  const x = u32[0];
+  const sign = (x >>> 16) & 0x8000;
+  const exponent = (x >>> 23) & 0xff;
+  const mantissa = x & 0x7fffff;
+  if (exponent === 0xff) return sign | 0x7c00 | (mantissa !== 0 ? 0x200 : 0); // Inf, NaN
+  const e = exponent - 112; // rebias 127 → 15
+  if (e >= 0x1f) return sign | 0x7c00; // overflow → Inf
+  if (e <= 0) {
+    // Subnormal half: the value is full × 2^(e−14) units of 2^−24.
+    const shift = 14 - e;
+    if (shift > 24) return sign;
+    const full = mantissa | 0x800000;
+    let m = full >>> shift;
+    const rest = full & ((1 << shift) - 1);
+    const halfway = 1 << (shift - 1);
+    if (rest > halfway || (rest === halfway && (m & 1) === 1)) m++;
+    return sign | m;
+  }
+  let bits = (e << 10) | (mantissa >>> 13);
+  const rest = mantissa & 0x1fff;
+  // A carry out of the mantissa correctly bumps the exponent (up to Inf).
+  if (rest > 0x1000 || (rest === 0x1000 && (bits & 1) === 1)) bits++;
+  return sign | bits;
+}

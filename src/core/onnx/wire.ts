@@ -143,3 +143,17 @@ export function floatField(field: number, value: number): Uint8Array {
   new DataView(b.buffer).setFloat32(0, value, true);
   return concatBytes([tag(field, WIRE_I32), b]);
 }
+
+/** Reads a varint as a signed int64 (exact, two's complement), e.g. negative ONNX attribute ints like axis -1. */
+export function readInt64Varint(buf: Uint8Array, pos: number): [bigint, number] {
+  let value = 0n;
+  let shift = 0n;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= buf.length) throw new WireError(`truncated varint at byte ${pos}`);
+    const b = buf[pos++];
+    value |= BigInt(b & 0x7f) << shift;
+    if ((b & 0x80) === 0) return [BigInt.asIntN(64, value), pos];
+    shift += 7n;
+  }
+  throw new WireError(`varint longer than 10 bytes at byte ${pos}`);
+}

@@ -1,0 +1,153 @@
+// A model folder opened for activation extraction: the graph is parsed, its layers found, and a
+// rewritten copy (outputs = the requested activations of every layer) is loaded into onnxruntime.
+
+import * as fs from 'node:fs';
+import type { InferenceSession } from 'onnxruntime-node';
+import { parseModel } from '../onnx/graph';
+import { findLayers, type BlockKind, type LayerMap, type LayerTensors } from '../onnx/layers';
+import { rewriteForActivations } from '../onnx/rewrite';
+import type { ProbeLocation } from '../types';
+import { buildFeeds, feedSpecOf, ModelInputError, type FeedSpec } from './feeds';
+import { resolveModelFolder, type ModelFolder } from './modelFolder';
+import { createOrtSession } from './ortSession';
+import { tensorToFloat32 } from './tensorData';
+
+export interface ActivationSessionOptions {
+  locations: ProbeLocation[];
+  /** Also return logits (needed to generate or score answers; costs the lm_head). */
+  keepLogits?: boolean;
+  /** Tried in order; the first that loads the model is used. Default ['cpu']. */
+  executionProviders?: string[];
+}
+
+export interface ActivationBatch {
+  /** Padded length: every array below is laid out [batch, seqLen, …]. */
+  seqLen: number;
+  /** Real (unpadded) length of each row. */
+  lengths: number[];
+  /** Per requested location, one [batch, seqLen, hiddenSize] array per layer. */
+  activations: Partial<Record<ProbeLocation, Float32Array[]>>;
+  /** [batch, seqLen, vocabSize] when the session keeps logits. */
+  logits?: Float32Array;
+}
+
+export class ActivationSessionError extends Error {
+  override name = 'ActivationSessionError';
+}
+
+const LOCATION_FIELD: Record<ProbeLocation, keyof LayerTensors> = {
+  mlp_out: 'mlpOut',
+  resid_post: 'residPost',
+  mlp_in: 'mlpIn',
+  attn_out: 'attnOut',
+};
+
+/** Tensor name of `location` in each layer; parallel blocks expose only the residual stream so far. */
+export function locationTensors(layerMap: LayerMap, location: ProbeLocation, fileLabel: string): string[] {
+  return layerMap.layers.map((layer, i) => {
+    const name = layer[LOCATION_FIELD[location]];
+    if (name === undefined) {
+      throw new ActivationSessionError(
+        `${fileLabel}: location '${location}' is not available for layer ${i} of this model ` +
+          `(${layerMap.blockKind} blocks; only resid_post is supported for parallel attention/MLP blocks)`,
+      );
+    }
+    return name;
+  });
+}
+
+export class ActivationSession {
+  private constructor(
+    private readonly session: InferenceSession,
+    readonly folder: ModelFolder,
+    readonly layerMap: LayerMap,
+    readonly locations: ProbeLocation[],
+    private readonly tensorsByLocation: Map<ProbeLocation, string[]>,
+    private readonly feedSpec: FeedSpec,
+    readonly keepLogits: boolean,
+    readonly provider: string,
+    readonly hiddenSize: number,
+    readonly vocabSize: number | undefined,
+  ) {}
+
+  get numLayers(): number {
+    return this.layerMap.numLayers;
+  }
+
+  get blockKind(): BlockKind {
+    return this.layerMap.blockKind;
+  }
+
+  get modelFile(): string {
+    return this.folder.modelFile;
+  }
+
+  static async open(dir: string, options: ActivationSessionOptions): Promise<ActivationSession> {
+    const folder = resolveModelFolder(dir);
+    const label = folder.modelFile;
+    const graph = parseModel(fs.readFileSync(label), label);
+    const layerMap = findLayers(graph, { expectedLayers: folder.numLayers, fileLabel: label });
+    const locations = [...new Set(options.locations)];
+    const tensorsByLocation = new Map(locations.map((loc) => [loc, locationTensors(layerMap, loc, label)]));
+    const keepLogits = options.keepLogits ?? false;
+    const bytes = rewriteForActivations(graph, layerMap, {
+      tensors: [...tensorsByLocation.values()].flat(),
+      keepLogits,
+    });
+    const { session, provider } = await createOrtSession(bytes, dir, label, options.executionProviders);
+
+    const hiddenSize = layerMap.embedding?.hiddenSize ?? folder.hiddenSize;
+    if (hiddenSize === undefined) {
+      await session.release();
+      throw new ActivationSessionError(`${label}: hidden size unknown (no embedding table in the graph, none in the config)`);
+    }
+    const logitsDim = graph.outputs.find((o) => o.name === layerMap.logits)?.dims?.at(-1)?.value;
+    const vocabSize = layerMap.embedding?.vocabSize ?? logitsDim ?? folder.vocabSize;
+    // The rewritten graph keeps the original's inputs. Only their description is kept, not the
+    // parsed graph, whose buffer holds every embedded weight.
+    return new ActivationSession(
+      session,
+      folder,
+      layerMap,
+      locations,
+      tensorsByLocation,
+      feedSpecOf(graph),
+      keepLogits,
+      provider,
+      hiddenSize,
+      vocabSize,
+    );
+  }
+
+  /** One forward pass over right-padded rows of token ids. */
+  async run(batch: number[][]): Promise<ActivationBatch> {
+    const { feeds, seqLen, lengths } = buildFeeds(this.feedSpec, batch, this.vocabSize);
+    const fetches = [...new Set([...this.tensorsByLocation.values()].flat())];
+    if (this.keepLogits) fetches.push(this.layerMap.logits);
+    const outputs = await this.session.run(feeds, fetches);
+
+    const rows = batch.length;
+    const activations: Partial<Record<ProbeLocation, Float32Array[]>> = {};
+    for (const [location, names] of this.tensorsByLocation) {
+      activations[location] = names.map((name) => {
+        const data = tensorToFloat32(outputs[name], `${this.modelFile}: tensor '${name}'`);
+        if (data.length !== rows * seqLen * this.hiddenSize) {
+          throw new ModelInputError(
+            `${this.modelFile}: tensor '${name}' has shape [${outputs[name].dims}], ` +
+              `expected [${rows}, ${seqLen}, ${this.hiddenSize}]`,
+          );
+        }
+        return data;
+      });
+    }
+    const result: ActivationBatch = { seqLen, lengths, activations };
+    if (this.keepLogits) {
+      result.logits = tensorToFloat32(outputs[this.layerMap.logits], `${this.modelFile}: logits`);
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}
