@@ -1,0 +1,251 @@
+// Host side of the heatmap panel: one WebviewPanel in the editor area showing the latest result.
+// The webview keeps no context while hidden (retainContextWhenHidden is off, to save memory with a
+// heavy Plotly page): each time it is shown again it reloads and sends `ready`, and the panel
+// replays what it displays; the webview's own state (vscode.setState) restores metric and cell.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { examplesForCell } from '../../core/result/examples';
+import type { ProbeResult } from '../../core/result/types';
+import { toHeatmapView, type HeatmapView } from '../../shared/heatmapView';
+import {
+  isWebviewMessage,
+  toPanelState,
+  type ErrorMessage,
+  type ExamplesMessage,
+  type HostMessage,
+  type LogMessage,
+  type ResultMessage,
+  type StatusMessage,
+  type WebviewMessage,
+} from '../../shared/protocol';
+import { revealDatasetLine } from './revealRow';
+import { createNonce, webviewHtml } from './webviewHtml';
+
+/** The messages that replace what the panel shows; the latest one is replayed on every `ready`. */
+type DisplayMessage = ResultMessage | StatusMessage | ErrorMessage;
+
+export interface HeatmapPanelOptions {
+  /** Where the webview's `log` messages go (the extension's output channel); console by default. */
+  log?: (level: LogMessage['level'], message: string) => void;
+}
+
+export class HeatmapPanel implements vscode.Disposable {
+  static readonly viewType = 'layerProbe.heatmap';
+  private static current: HeatmapPanel | undefined;
+
+  private result: ProbeResult | undefined;
+  private display: DisplayMessage | undefined;
+  private ready = false;
+  private isDisposed = false;
+  /** Examples answered while the webview was not ready; sent after the display on `ready`. */
+  private queue: ExamplesMessage[] = [];
+  private lastResult: HeatmapView | undefined;
+  private lastExamples: ExamplesMessage | undefined;
+  private readonly posted = new vscode.EventEmitter<HostMessage>();
+  private readonly disposed = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [this.posted, this.disposed];
+
+  /** Fires for every message actually posted to the webview (integration tests wait on it). */
+  readonly onDidPostMessage = this.posted.event;
+  readonly onDidDispose = this.disposed.event;
+
+  /** The open panel, if any. */
+  static get currentPanel(): HeatmapPanel | undefined {
+    return HeatmapPanel.current;
+  }
+
+  /** Shows `result` in the panel, creating it (or revealing the existing one) first. */
+  static show(extensionUri: vscode.Uri, result: ProbeResult, resultFile?: string, options?: HeatmapPanelOptions): HeatmapPanel {
+    const panel = HeatmapPanel.open(extensionUri, options);
+    panel.showResult(result, resultFile);
+    return panel;
+  }
+
+  /** The existing panel revealed, or a new one (showing "waiting" until told otherwise). */
+  static open(extensionUri: vscode.Uri, options: HeatmapPanelOptions = {}): HeatmapPanel {
+    const existing = HeatmapPanel.current;
+    if (existing) {
+      existing.panel.reveal(existing.panel.viewColumn ?? vscode.ViewColumn.Active);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(HeatmapPanel.viewType, 'Layer Probe', vscode.ViewColumn.Active, {
+      ...webviewOptions(extensionUri),
+      enableFindWidget: true,
+    });
+    return new HeatmapPanel(panel, extensionUri, options);
+  }
+
+  /** Adopts a panel VS Code restored after a reload (see registerHeatmapPanelSerializer). */
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, options: HeatmapPanelOptions = {}): HeatmapPanel {
+    return new HeatmapPanel(panel, extensionUri, options);
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly options: HeatmapPanelOptions,
+  ) {
+    HeatmapPanel.current?.dispose();
+    HeatmapPanel.current = this;
+    const webview = panel.webview;
+    webview.options = webviewOptions(extensionUri);
+    const dist = vscode.Uri.joinPath(extensionUri, 'dist');
+    webview.html = webviewHtml({
+      cspSource: webview.cspSource,
+      nonce: createNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+      title: 'Layer Probe',
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+      panel.onDidChangeViewState(() => {
+        // A hidden webview without retained context is torn down; it says `ready` again when shown.
+        if (!panel.visible) this.ready = false;
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  /** The result currently shown (the full ProbeResult, kept host-side to answer cell clicks). */
+  get currentResult(): ProbeResult | undefined {
+    return this.result;
+  }
+
+  /** The view of the last `result` message posted to the webview. */
+  get lastPostedResult(): HeatmapView | undefined {
+    return this.lastResult;
+  }
+
+  /** The last `examples` message posted to the webview. */
+  get lastPostedExamples(): ExamplesMessage | undefined {
+    return this.lastExamples;
+  }
+
+  /** Whether the webview has said `ready` since it was last (re)loaded. */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  showResult(result: ProbeResult, resultFile?: string): void {
+    this.result = result;
+    this.panel.title = `Layer Probe: ${result.model.name} · ${path.basename(result.dataset.file)}`;
+    this.setDisplay({ type: 'result', view: toHeatmapView(result), resultFile });
+  }
+
+  /** E.g. a run in progress. The panel stops showing any earlier result: it never shows one it does not have. */
+  showStatus(message: string, progress?: number): void {
+    this.result = undefined;
+    this.setDisplay({ type: 'status', message, progress });
+  }
+
+  showError(message: string, detail?: string): void {
+    this.result = undefined;
+    this.setDisplay({ type: 'error', message, detail });
+  }
+
+  dispose(): void {
+    // Also reached from the panel's own onDidDispose when the user closes it.
+    if (this.isDisposed) return;
+    this.isDisposed = true;
+    if (HeatmapPanel.current === this) HeatmapPanel.current = undefined;
+    this.disposed.fire();
+    this.panel.dispose();
+    while (this.disposables.length) this.disposables.pop()?.dispose();
+  }
+
+  private setDisplay(message: DisplayMessage): void {
+    this.display = message;
+    this.queue = [];
+    if (this.ready) this.send(message);
+  }
+
+  private receive(message: unknown): void {
+    if (!isWebviewMessage(message)) {
+      this.log('warn', `Ignored a malformed webview message: ${JSON.stringify(message)?.slice(0, 200)}`);
+      return;
+    }
+    void this.handle(message).catch((error: unknown) => this.log('error', error instanceof Error ? error.message : String(error)));
+  }
+
+  private async handle(message: WebviewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready': {
+        this.ready = true;
+        const pending = [this.display, ...this.queue];
+        this.queue = [];
+        for (const m of pending) if (m) this.send(m);
+        return;
+      }
+      case 'selectCell': {
+        if (!this.result) return;
+        const examples = examplesForCell(this.result, message.layer, message.token);
+        const reply: ExamplesMessage = { type: 'examples', layer: message.layer, token: message.token, examples };
+        if (this.ready) this.send(reply);
+        else this.queue.push(reply);
+        return;
+      }
+      case 'openExample': {
+        const result = this.result;
+        const i = result?.test.rowIndex.indexOf(message.rowIndex) ?? -1;
+        const line = result?.test.line[i];
+        if (!result || line === undefined) return;
+        await revealDatasetLine(result.dataset.file, line);
+        return;
+      }
+      case 'log':
+        this.log(message.level, `webview: ${message.message}`);
+        return;
+    }
+  }
+
+  private send(message: HostMessage): void {
+    if (message.type === 'result') this.lastResult = message.view;
+    if (message.type === 'examples') this.lastExamples = message;
+    void this.panel.webview.postMessage(message);
+    this.posted.fire(message);
+  }
+
+  private log(level: LogMessage['level'], message: string): void {
+    if (this.options.log) this.options.log(level, message);
+    else console[level === 'info' ? 'log' : level](`[layer-probe] ${message}`);
+  }
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
+
+/** Reads a result.json written by the extension or the CLI. */
+export async function readResultFile(file: string): Promise<ProbeResult | undefined> {
+  try {
+    return JSON.parse(await fs.promises.readFile(file, 'utf8')) as ProbeResult;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Restores heatmap panels after VS Code restarts. The webview's saved state names the result file;
+ * when it cannot be read the panel says so rather than showing nothing or something stale.
+ * (package.json needs the activation event `onWebviewPanel:layerProbe.heatmap`.)
+ */
+export function registerHeatmapPanelSerializer(
+  extensionUri: vscode.Uri,
+  options: HeatmapPanelOptions & { loadResult?: (resultFile: string) => Promise<ProbeResult | undefined> } = {},
+): vscode.Disposable {
+  const loadResult = options.loadResult ?? readResultFile;
+  return vscode.window.registerWebviewPanelSerializer(HeatmapPanel.viewType, {
+    async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {
+      const panel = HeatmapPanel.revive(webviewPanel, extensionUri, options);
+      const { resultFile } = toPanelState(state);
+      const result = resultFile ? await loadResult(resultFile) : undefined;
+      if (result) panel.showResult(result, resultFile);
+      else panel.showError('The result this panel showed is no longer available.', 'Run "Layer Probe: Probe Dataset…" again.');
+    },
+  });
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { toHeatmapView } from '../../../src/shared/heatmapView';
+import { TOKEN_POSITIONS } from '../../../src/core/types';
+import { BLUES, cellHoverText, heatmapFigure, type PlotTheme } from '../../../webview/figure';
+import { sampleResult } from '../result/sampleResult';
+
+const theme: PlotTheme = {
+  background: 'rgb(30, 30, 30)',
+  foreground: 'rgb(204, 204, 204)',
+  muted: 'rgb(150, 150, 150)',
+  grid: 'rgb(60, 60, 60)',
+  gap: 'rgba(204, 204, 204, 0.14)',
+  focus: 'rgb(0, 120, 212)',
+  hoverBackground: 'rgb(37, 37, 38)',
+  hoverForeground: 'rgb(204, 204, 204)',
+  hoverBorder: 'rgb(69, 69, 69)',
+  fontFamily: 'sans-serif',
+  fontSize: 13,
+};
+
+// The figure is plain data; these views of it keep the assertions readable.
+interface Trace {
+  x: string[];
+  y: number[];
+  z: (number | null)[][];
+  text: string[][];
+  zmin: number;
+  zmax: number;
+  colorscale: [number, string][];
+  hoverongaps: boolean;
+}
+interface Layout {
+  paper_bgcolor: string;
+  plot_bgcolor: string;
+  font: { color: string };
+  yaxis: { autorange: string };
+  shapes: { x0: number; x1: number; y0: number; y1: number; line: { dash: string; color: string } }[];
+}
+
+describe('heatmapFigure', () => {
+  const view = toHeatmapView(sampleResult());
+  const figure = heatmapFigure(view, 'auc', theme);
+  const trace = figure.data[0] as Trace;
+  const layout = figure.layout as Layout;
+
+  it('puts layers on y with layer 0 at the top and the 15 tokens on x in order', () => {
+    assert.deepEqual(trace.y, [0, 1, 2]);
+    assert.equal(layout.yaxis.autorange, 'reversed');
+    assert.deepEqual(trace.x, [...TOKEN_POSITIONS]);
+  });
+
+  it('colours AUC with Blues from 0.5 (light) to 1 (dark)', () => {
+    assert.equal(trace.zmin, 0.5);
+    assert.equal(trace.zmax, 1);
+    assert.deepEqual(trace.colorscale[0], [0, '#f7fbff']);
+    assert.deepEqual(trace.colorscale.at(-1), [1, '#08306b']);
+    assert.equal(trace.colorscale, BLUES);
+  });
+
+  it('uses 0 → 1 for every other metric, as the reference does', () => {
+    for (const metric of ['acc', 'baseline_acc', 'acc_diff_from_baseline', 'precision', 'recall', 'f1'] as const) {
+      const other = heatmapFigure(view, metric, theme).data[0] as Trace;
+      assert.deepEqual([other.zmin, other.zmax], [0, 1], metric);
+    }
+  });
+
+  it('leaves undefined cells as gaps with an explaining hover', () => {
+    assert.equal(trace.z[1]![2], null);
+    assert.equal(trace.z[1]![3], 0.5 + 0.1 + 0.03);
+    assert.equal(trace.hoverongaps, true);
+    assert.match(trace.text[1]![2]!, /AUC undefined/);
+    assert.match(trace.text[1]![2]!, /single class/);
+  });
+
+  it('hovers with layer, token, AUC to 3 decimals and n train/test', () => {
+    assert.equal(trace.text[2]![5], 'Layer 2 · exact_answer_last<br>AUC 0.750<br>n train 6 · test 4');
+    assert.equal(
+      cellHoverText(view, 'acc', 2, 5),
+      'Layer 2 · exact_answer_last<br>Accuracy 0.070<br>AUC 0.750<br>n train 6 · test 4',
+    );
+  });
+
+  it('notes unconverged probes in the hover', () => {
+    assert.match(trace.text[0]![0]!, /unconverged after 100 iterations/);
+  });
+
+  it('takes its colours from the theme', () => {
+    assert.equal(layout.paper_bgcolor, theme.background);
+    assert.equal(layout.plot_bgcolor, theme.gap);
+    assert.equal(layout.font.color, theme.foreground);
+  });
+
+  it('outlines the selected cell and the keyboard cursor in data coordinates, visible on any cell', () => {
+    const marked = heatmapFigure(view, 'auc', theme, { selected: { layer: 2, token: 5 }, cursor: { layer: 0, token: 0 } });
+    const shapes = (marked.layout as Layout).shapes;
+    assert.deepEqual(
+      shapes.map((s) => [s.x0, s.x1, s.y0, s.y1, s.line.dash, s.line.color]),
+      [
+        [4.5, 5.5, 1.5, 2.5, 'solid', theme.background],
+        [4.5, 5.5, 1.5, 2.5, 'solid', theme.foreground],
+        [-0.5, 0.5, -0.5, 0.5, 'solid', theme.background],
+        [-0.5, 0.5, -0.5, 0.5, 'dot', theme.foreground],
+      ],
+    );
+    assert.equal((heatmapFigure(view, 'auc', theme, { selected: { layer: 7, token: 0 } }).layout as Layout).shapes.length, 0);
+  });
+});

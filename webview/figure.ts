@@ -1,0 +1,149 @@
+// The Plotly figure for one metric of a result, as plain data: no DOM, so it is unit-tested in Node.
+import type { MetricName } from '../src/core/types';
+import type { HeatmapView } from '../src/shared/heatmapView';
+import { METRIC_INFO } from './metrics';
+
+/** Colours resolved from the VS Code theme (see theme.ts); any CSS colour Plotly can parse. */
+export interface PlotTheme {
+  background: string;
+  foreground: string;
+  muted: string;
+  grid: string;
+  /** Shows through where a cell is undefined. */
+  gap: string;
+  focus: string;
+  hoverBackground: string;
+  hoverForeground: string;
+  hoverBorder: string;
+  fontFamily: string;
+  fontSize: number;
+}
+
+export interface Cell {
+  layer: number;
+  /** Column index into `view.tokens`. */
+  token: number;
+}
+
+export interface CellMarks {
+  /** The cell whose examples are listed. */
+  selected?: Cell;
+  /** The keyboard cursor, shown while the heatmap has focus. */
+  cursor?: Cell;
+}
+
+/** matplotlib/seaborn `Blues` (ColorBrewer 9-class), the paper's colour map: light = low, dark = high. */
+export const BLUES: [number, string][] = [
+  '#f7fbff', '#deebf7', '#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b',
+].map((colour, i, all) => [i / (all.length - 1), colour]);
+
+const PIXELS_PER_LAYER = 20;
+const MARGIN = { l: 64, r: 24, t: 12, b: 150 };
+
+export interface HeatmapFigure {
+  data: object[];
+  layout: object;
+}
+
+export function heatmapFigure(view: HeatmapView, metric: MetricName, theme: PlotTheme, marks: CellMarks = {}): HeatmapFigure {
+  const info = METRIC_INFO[metric];
+  const matrix = view.metrics[metric];
+  const z = view.layers.map((_, row) => view.tokens.map((_, col) => finiteOrNull(matrix[row]?.[col])));
+  const text = view.layers.map((_, row) => view.tokens.map((_, col) => cellHoverText(view, metric, row, col)));
+  const axis = {
+    color: theme.foreground,
+    gridcolor: theme.grid,
+    linecolor: theme.grid,
+    tickcolor: theme.grid,
+    showgrid: false,
+    zeroline: false,
+    fixedrange: true,
+  };
+  return {
+    data: [
+      {
+        type: 'heatmap',
+        x: view.tokens,
+        y: view.layers,
+        z,
+        text,
+        hovertemplate: '%{text}<extra></extra>',
+        // Undefined cells stay gaps (the plot background shows through) but still get a hover.
+        hoverongaps: true,
+        colorscale: BLUES,
+        zmin: info.zmin,
+        zmax: info.zmax,
+        colorbar: {
+          title: { text: info.label, side: 'right', font: { color: theme.foreground } },
+          tickfont: { color: theme.foreground },
+          outlinewidth: 0,
+          thickness: 14,
+        },
+      },
+    ],
+    layout: {
+      height: MARGIN.t + MARGIN.b + Math.max(12, view.layers.length) * PIXELS_PER_LAYER,
+      margin: MARGIN,
+      paper_bgcolor: theme.background,
+      plot_bgcolor: theme.gap,
+      font: { family: theme.fontFamily, size: theme.fontSize, color: theme.foreground },
+      xaxis: { ...axis, title: { text: 'Token' }, type: 'category', tickangle: -45 },
+      // Layer 0 at the top, as in the paper's seaborn heatmaps.
+      yaxis: { ...axis, title: { text: 'Layer' }, autorange: 'reversed', dtick: view.layers.length > 40 ? 2 : 1 },
+      hoverlabel: {
+        bgcolor: theme.hoverBackground,
+        bordercolor: theme.hoverBorder,
+        font: { color: theme.hoverForeground, family: theme.fontFamily },
+      },
+      dragmode: false,
+      shapes: cellShapes(view, theme, marks),
+    },
+  };
+}
+
+/**
+ * Outlines for the selected cell (solid) and the keyboard cursor (dotted), in data coordinates.
+ * Each is a foreground line over a wider background-coloured one, so it stands out on the palest
+ * and the darkest Blues alike, in light and dark themes.
+ */
+export function cellShapes(view: HeatmapView, theme: PlotTheme, marks: CellMarks): object[] {
+  const outline = (cell: Cell | undefined, dash: string): object[] => {
+    if (!cell || !view.layers.includes(cell.layer) || cell.token < 0 || cell.token >= view.tokens.length) return [];
+    const rect = (color: string, width: number, lineDash: string): object => ({
+      type: 'rect',
+      xref: 'x',
+      yref: 'y',
+      // Category axes place column i at x = i.
+      x0: cell.token - 0.5,
+      x1: cell.token + 0.5,
+      y0: cell.layer - 0.5,
+      y1: cell.layer + 0.5,
+      line: { color, width, dash: lineDash },
+      fillcolor: 'rgba(0,0,0,0)',
+    });
+    return [rect(theme.background, 5, 'solid'), rect(theme.foreground, 2, dash)];
+  };
+  return [...outline(marks.selected, 'solid'), ...outline(marks.cursor, 'dot')];
+}
+
+/** Hover for one cell: layer, token, the metric (and AUC), n train/test, and why a cell is empty. */
+export function cellHoverText(view: HeatmapView, metric: MetricName, row: number, col: number): string {
+  const lines = [`Layer ${view.layers[row]} · ${view.tokens[col]}`];
+  const value = finiteOrNull(view.metrics[metric][row]?.[col]);
+  lines.push(`${METRIC_INFO[metric].label} ${formatMetric(value)}`);
+  if (metric !== 'auc') lines.push(`AUC ${formatMetric(finiteOrNull(view.metrics.auc[row]?.[col]))}`);
+  lines.push(`n train ${view.nTrain} · test ${view.nTest}`);
+  if (value === null) lines.push('Undefined: the train or test split of this cell holds a single class');
+  if (view.converged[row]?.[col] === false) {
+    lines.push(`Solver stopped unconverged after ${view.iterations[row]?.[col] ?? '?'} iterations`);
+  }
+  return lines.join('<br>');
+}
+
+export function formatMetric(value: number | null): string {
+  return value === null ? 'undefined' : value.toFixed(3);
+}
+
+function finiteOrNull(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}

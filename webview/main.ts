@@ -1,0 +1,170 @@
+// Entry point of the heatmap webview (bundled by esbuild to dist/webview.js + dist/webview.css).
+// Runs inside VS Code (messages to/from the extension) and, unchanged, in the standalone HTML file
+// written by heatmapHtml (no extension: the embedded result answers cell clicks locally).
+import './styles.css';
+import type { ExampleView } from '../src/core/result/types';
+import type { MetricName } from '../src/core/types';
+import type { HeatmapView } from '../src/shared/heatmapView';
+import { toPanelState, type ExamplesMessage, type HostMessage, type PanelState } from '../src/shared/protocol';
+import { readEmbeddedResult, standaloneBridge, vscodeBridge, type HostBridge } from './bridge';
+import { el, replaceChildren } from './dom';
+import { renderHeader } from './header';
+import { ExamplesList } from './examplesList';
+import { formatMetric, type Cell } from './figure';
+import { HeatmapPlot } from './heatmapPlot';
+import { createMetricSelect, type MetricSelect } from './metricSelect';
+import { METRIC_INFO } from './metrics';
+import { readTheme, watchTheme } from './theme';
+
+class HeatmapApp {
+  private state: PanelState;
+  private view: HeatmapView | undefined;
+  private theme = readTheme();
+  private readonly title = el('div', { className: 'title' });
+  private readonly metricSelect: MetricSelect;
+  private readonly status = el('div', { className: 'status', attrs: { role: 'status' } });
+  private readonly caption = el('p', { className: 'caption' });
+  private readonly plot = new HeatmapPlot((cell) => this.selectCell(cell));
+  private readonly examples = new ExamplesList((example) => this.openExample(example));
+  private readonly content = el('main', { className: 'content' });
+  private readonly notice = el('div', { className: 'notice', attrs: { role: 'status', 'aria-live': 'polite' } });
+
+  constructor(private readonly bridge: HostBridge) {
+    this.state = toPanelState(bridge.getState());
+    this.metricSelect = createMetricSelect(this.state.metric, (metric) => this.setMetric(metric));
+  }
+
+  start(): void {
+    // Without VS Code around, styles.css supplies the theme variables the controls expect.
+    document.body.classList.toggle('lp-standalone', this.bridge.standalone);
+    replaceChildren(
+      document.body,
+      el('header', { className: 'top' }, this.title, this.metricSelect.element),
+      this.status,
+      this.content,
+      this.notice,
+    );
+    replaceChildren(
+      this.content,
+      el('div', { className: 'plot-column' }, this.plot.element, this.caption),
+      el('div', { className: 'examples-column' }, this.examples.element),
+    );
+    this.showStatus('Waiting for a probe result…');
+    this.bridge.onMessage((message) => this.receive(message));
+    watchTheme(() => {
+      this.theme = readTheme();
+      void this.draw();
+    });
+    window.addEventListener('error', (event) => this.bridge.post({ type: 'log', level: 'error', message: String(event.message) }));
+    this.bridge.post({ type: 'ready' });
+  }
+
+  private receive(message: HostMessage): void {
+    switch (message.type) {
+      case 'result':
+        return this.showResult(message.view, message.resultFile);
+      case 'examples':
+        return this.showExamples(message);
+      case 'status':
+        return this.showStatus(message.message, message.progress);
+      case 'error':
+        return this.showError(message.message, message.detail);
+    }
+  }
+
+  private showResult(view: HeatmapView, resultFile: string | undefined): void {
+    const sameRun = this.state.resultKey === view.key;
+    this.view = view;
+    const cell = sameRun ? this.state.cell : undefined;
+    this.state = { metric: this.state.metric, resultKey: view.key, resultFile, cell: cell && isCellOf(view, cell) ? cell : undefined };
+    this.saveState();
+    renderHeader(this.title, view);
+    this.metricSelect.element.hidden = false;
+    this.status.hidden = true;
+    this.content.hidden = false;
+    this.examples.showHint('Click a cell (or focus the heatmap and press Enter) to list the held-out examples behind its probe.');
+    void this.draw();
+    // A reloaded panel (hidden and shown again, or restored) comes back to the cell it showed.
+    if (this.state.cell) this.selectCell(this.state.cell);
+  }
+
+  /** Replaces the panel's content: without a result, no heatmap or examples may remain on screen. */
+  private showStatus(message: string, progress?: number): void {
+    this.clearResult();
+    const bar = progress === undefined ? null : el('progress', { attrs: { max: '1', value: String(progress) } });
+    replaceChildren(this.status, el('p', {}, message), bar);
+  }
+
+  private showError(message: string, detail?: string): void {
+    this.clearResult();
+    replaceChildren(this.status, el('p', { className: 'error' }, message), detail ? el('pre', { className: 'detail' }, detail) : null);
+  }
+
+  private clearResult(): void {
+    this.view = undefined;
+    this.plot.clear();
+    this.examples.showHint('');
+    replaceChildren(this.title, el('h1', {}, 'Layer Probe'));
+    replaceChildren(this.notice);
+    this.metricSelect.element.hidden = true;
+    this.content.hidden = true;
+    this.status.hidden = false;
+  }
+
+  private async draw(): Promise<void> {
+    if (!this.view) return;
+    const info = METRIC_INFO[this.state.metric];
+    this.caption.textContent =
+      `Colour: ${info.label}, ${info.description} (scale ${info.zmin} → ${info.zmax}). ` +
+      'Grey cells are undefined: a split of that cell held a single class.';
+    await this.plot.render(this.view, this.state.metric, this.theme, this.state.cell);
+  }
+
+  private setMetric(metric: MetricName): void {
+    this.state.metric = metric;
+    this.saveState();
+    void this.draw();
+  }
+
+  private selectCell(cell: Cell): void {
+    if (!this.view) return;
+    this.state.cell = cell;
+    this.saveState();
+    this.plot.setSelected(cell);
+    this.examples.showHint(`Loading the examples of ${this.cellTitle(cell)}…`);
+    this.bridge.post({ type: 'selectCell', layer: cell.layer, token: cell.token });
+  }
+
+  private showExamples(message: ExamplesMessage): void {
+    const cell = this.state.cell;
+    // Answers to an earlier click, or for a previous result, are stale.
+    if (!this.view || !cell || cell.layer !== message.layer || cell.token !== message.token) return;
+    this.examples.show(this.cellTitle(cell), message.examples);
+  }
+
+  private cellTitle(cell: Cell): string {
+    const view = this.view;
+    if (!view) return '';
+    const auc = view.metrics.auc[view.layers.indexOf(cell.layer)]?.[cell.token] ?? null;
+    return `Layer ${cell.layer} · ${view.tokens[cell.token]} — AUC ${formatMetric(auc)}`;
+  }
+
+  private openExample(example: ExampleView): void {
+    const file = this.view?.dataset.file ?? 'the dataset';
+    this.bridge.post({ type: 'openExample', rowIndex: example.rowIndex });
+    this.notice.textContent = this.bridge.standalone
+      ? `Row ${example.rowIndex} starts at line ${example.line} of ${file}.`
+      : `Opening row ${example.rowIndex} (line ${example.line}) of ${file}.`;
+  }
+
+  private saveState(): void {
+    this.bridge.setState(this.state);
+  }
+}
+
+function isCellOf(view: HeatmapView, cell: Cell): boolean {
+  return view.layers.includes(cell.layer) && cell.token < view.tokens.length;
+}
+
+const bridge = typeof acquireVsCodeApi === 'function' ? vscodeBridge(acquireVsCodeApi()) : standaloneBridge(readEmbeddedResult());
+new HeatmapApp(bridge).start();

@@ -1,0 +1,30 @@
+// The metric selector, a `vscode-single-select` (@vscode-elements/elements: the maintained successor
+// of the deprecated webview-ui-toolkit, same look as VS Code's own dropdowns).
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import { METRIC_NAMES, type MetricName } from '../src/core/types';
+import { isMetricName } from '../src/shared/protocol';
+import { el } from './dom';
+import { METRIC_INFO } from './metrics';
+
+export interface MetricSelect {
+  element: HTMLElement;
+  setValue(metric: MetricName): void;
+}
+
+export function createMetricSelect(initial: MetricName, onChange: (metric: MetricName) => void): MetricSelect {
+  const select = el('vscode-single-select', { attrs: { id: 'metric', 'aria-label': 'Metric' } });
+  for (const name of METRIC_NAMES) {
+    const option = el('vscode-option', { attrs: { value: name, description: METRIC_INFO[name].description } }, METRIC_INFO[name].label);
+    if (name === initial) option.setAttribute('selected', '');
+    select.appendChild(option);
+  }
+  select.addEventListener('change', () => {
+    if (isMetricName(select.value)) onChange(select.value);
+  });
+  const label = el('label', { className: 'metric-label', attrs: { for: 'metric' } }, 'Metric');
+  return {
+    element: el('div', { className: 'metric-select' }, label, select),
+    setValue: (metric) => void (select.value = metric),
+  };
+}
