@@ -20,6 +20,8 @@ const nodeBundles = {
   platform: 'node',
   format: 'cjs',
   external: ['vscode', 'onnxruntime-node'],
+  // jsonc-parser's UMD build requires its files dynamically, which a bundle cannot resolve: take the ESM build.
+  mainFields: ['module', 'main'],
   entryPoints: {
     extension: 'src/extension/extension.ts',
     worker: 'src/worker/worker.ts',

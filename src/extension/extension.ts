@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { probeDatasetCommand, type ProbeOutcome } from './probeCommand';
+import { registerHeatmapPanelSerializer } from './panel/heatmapPanel';
+import { panelOptions, probeDatasetCommand, type ProbeOutcome } from './probeCommand';
 
 /** What activate() returns: used by the extension-host integration tests. */
 export interface LayerProbeApi {
@@ -11,7 +12,10 @@ export function activate(context: vscode.ExtensionContext): LayerProbeApi {
   context.subscriptions.push(output);
   const probeDataset = (resource?: vscode.Uri): Promise<ProbeOutcome | undefined> =>
     probeDatasetCommand(context, output, resource instanceof vscode.Uri ? resource : undefined);
-  context.subscriptions.push(vscode.commands.registerCommand('layerProbe.probeDataset', probeDataset));
+  context.subscriptions.push(
+    vscode.commands.registerCommand('layerProbe.probeDataset', probeDataset),
+    registerHeatmapPanelSerializer(context.extensionUri, panelOptions(output)),
+  );
   return { probeDataset };
 }
 

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { RunStage } from '../core/pipeline/runProbe';
 import type { ProbeResult } from '../core/result/types';
 import { askColumns } from './askColumns';
-import { HeatmapPanel } from './panel/heatmapPanel';
+import { HeatmapPanel, type HeatmapPanelOptions } from './panel/heatmapPanel';
 import { pickModelFolder } from './pickModelFolder';
 import { readRunSettings } from './settings';
 import { RunCancelled, runInWorker } from './workerRun';
@@ -60,8 +60,8 @@ export async function probeDatasetCommand(
         );
       },
     );
-    await saveResult(context, result, output);
-    const panel = HeatmapPanel.show(context.extensionUri, result);
+    const resultFile = await saveResult(context, result, output);
+    const panel = HeatmapPanel.show(context.extensionUri, result, resultFile, panelOptions(output));
     const best = bestCell(result);
     output.info(`Done: ${result.nTrain} train / ${result.nTest} test rows${best ? `, best AUC ${best}` : ''}`);
     return { result, panel };
@@ -90,7 +90,12 @@ async function pickDataset(): Promise<vscode.Uri | undefined> {
   return picked?.[0];
 }
 
-async function saveResult(context: vscode.ExtensionContext, result: ProbeResult, output: vscode.LogOutputChannel): Promise<void> {
+export const panelOptions = (output: vscode.LogOutputChannel): HeatmapPanelOptions => ({
+  log: (level, message) => (level === 'error' ? output.error(`webview: ${message}`) : output.info(`webview: ${message}`)),
+});
+
+/** Keeps the result in the workspace's extension storage, so a restored panel can show it again. */
+async function saveResult(context: vscode.ExtensionContext, result: ProbeResult, output: vscode.LogOutputChannel): Promise<string> {
   const storage = context.storageUri ?? context.globalStorageUri;
   const dir = path.join(storage.fsPath, 'results');
   await fs.promises.mkdir(dir, { recursive: true });
@@ -98,6 +103,7 @@ async function saveResult(context: vscode.ExtensionContext, result: ProbeResult,
   const file = path.join(dir, `${result.model.name}-${result.model.location}-${stamp}.json`);
   await fs.promises.writeFile(file, JSON.stringify(result));
   output.info(`Result saved to ${file}`);
+  return file;
 }
 
 function bestCell(result: ProbeResult): string | undefined {

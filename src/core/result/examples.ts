@@ -30,8 +30,8 @@ export function examplesForCell(result: ProbeResult, layer: number, tokenIndex: 
     if (score === undefined || label === undefined) {
       throw new RangeError(`example ${i} of layer ${layer}, token ${tokenName} has no score or label`);
     }
-    // Same threshold as ExampleView documents: the probe predicts "correct" at P(correct) ≥ 0.5.
-    const predicted = score >= 0.5 ? 1 : 0;
+    // scikit-learn's predict: "correct" only when the decision value is > 0, i.e. P(correct) > 0.5.
+    const predicted = score > 0.5 ? 1 : 0;
     return {
       rowIndex,
       line: test.line[i] ?? 0,

@@ -70,7 +70,7 @@ export interface ExampleView {
   label: 0 | 1;
   /** The probe's P(correct) for this example. */
   score: number;
-  /** Probe's prediction (score ≥ 0.5) disagrees with the label. */
+  /** Probe's prediction (correct iff score > 0.5, as scikit-learn's predict) disagrees with the label. */
   misclassified: boolean;
   pieces: string[];
   qLength: number;
