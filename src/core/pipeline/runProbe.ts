@@ -3,7 +3,7 @@ import { readTable, contentHash } from '../dataset/readTable';
 import { detectColumns, resolveColumnMapping, type ColumnDetection } from '../dataset/columns';
 import { toRows } from '../dataset/rows';
 import { ActivationSession } from '../model/activationSession';
-import { loadModelTokenizer } from '../tokenize/modelTokenizer';
+import { loadModelTokenizer, type ModelTokenizer } from '../tokenize/modelTokenizer';
 import { ExactAnswerNotFoundError } from '../tokenize/exactSpan';
 import { prepareSequence } from '../tokenize/positions';
 import { PositionError } from '../tokenize/positions';
@@ -11,7 +11,8 @@ import { SEQUENCE_RULE } from '../tokenize/sequence';
 import type { ProbeResult } from '../result/types';
 import { TOKEN_POSITIONS, type ColumnMapping, type DatasetRow, type PreparedSequence, type RunSettings } from '../types';
 import { extractFeatures } from './extractFeatures';
-import { selectRows } from './selectRows';
+import { selectRows, type RowSelection } from './selectRows';
+import type { FeatureStore } from './featureStore';
 import { trainProbes } from './trainProbes';
 import { PipelineError } from './errors';
 import { TOOL_VERSION, onnxruntimeVersion } from './versions';
@@ -56,43 +57,19 @@ export async function runProbe(input: RunInput, hooks: RunHooks = {}): Promise<P
   const selection = selectRows(table.records.length, rows, settings);
   log(`selected ${selection.train.length} train / ${selection.test.length} test rows (${selection.splitSource} split, seed ${settings.seed})`);
 
-  progress('tokenize', 0, selection.all.length, 'Tokenizing');
-  // The tokenizer is needed even for rows with input_output_ids: q_length and exact spans come from it.
-  const tokenizer = loadModelTokenizer(input.modelDir);
-  const prepared = new Map<number, PreparedSequence>();
-  const tooShort: string[] = [];
-  const answerNotFound: string[] = [];
-  for (const row of selection.all) {
-    try {
-      prepared.set(row.rowIndex, prepareSequence(tokenizer, row));
-    } catch (err) {
-      // The reference crashes on these; we drop the row, count it and log which one it was.
-      if (err instanceof PositionError) tooShort.push(err.message);
-      else if (err instanceof ExactAnswerNotFoundError) answerNotFound.push(err.message);
-      else throw err;
-    }
-  }
-  if (answerNotFound.length > 0) {
-    dropped.push({ reason: 'exact answer not found in the decoded answer', count: answerNotFound.length });
-    for (const line of answerNotFound.slice(0, 20)) log(`dropped ${line}`);
-  }
-  if (tooShort.length > 0) {
-    dropped.push({ reason: 'sequence too short for the reference positions', count: tooShort.length });
-    for (const line of tooShort.slice(0, 20)) log(`dropped ${line}`);
-  }
-  const train = selection.train.filter((r) => prepared.has(r.rowIndex));
-  const test = selection.test.filter((r) => prepared.has(r.rowIndex));
-  requireBothClasses(input.datasetFile, 'train', train);
-  requireBothClasses(input.datasetFile, 'test', test);
-  const ordered = [...train, ...test];
-  const sequences = ordered.map((r) => prepared.get(r.rowIndex)!);
-  progress('tokenize', ordered.length, ordered.length, `Tokenized ${ordered.length} rows`);
-
+  // The model is opened first so that a folder that is not a decoder fails before any other work.
   progress('model', 0, 1, `Loading ${path.basename(input.modelDir)}`);
   const session = await ActivationSession.open(input.modelDir, { locations: [settings.location] });
   log(`model ${input.modelDir}: ${session.numLayers} layers × ${session.hiddenSize}, ${session.blockKind} blocks, provider ${session.provider}`);
-  let store;
+  let rowsForProbes: PreparedRows;
+  let store: FeatureStore;
   try {
+    progress('tokenize', 0, selection.all.length, 'Tokenizing');
+    // The tokenizer is needed even for rows with input_output_ids: q_length and exact spans come from it.
+    const tokenizer = loadModelTokenizer(input.modelDir);
+    rowsForProbes = prepareRows(input.datasetFile, tokenizer, selection, dropped, log);
+    const { sequences } = rowsForProbes;
+    progress('tokenize', sequences.length, sequences.length, `Tokenized ${sequences.length} rows`);
     const maxId = Math.max(...sequences.map((s) => Math.max(...s.ids)));
     if (session.vocabSize !== undefined && maxId >= session.vocabSize) {
       throw new PipelineError(
@@ -109,6 +86,7 @@ export async function runProbe(input: RunInput, hooks: RunHooks = {}): Promise<P
   } finally {
     await session.close();
   }
+  const { train, test, ordered, sequences, pieces } = rowsForProbes;
 
   const labels = Uint8Array.from(ordered, (r) => r.correct);
   const trainIdx = train.map((_, i) => i);
@@ -160,9 +138,9 @@ export async function runProbe(input: RunInput, hooks: RunHooks = {}): Promise<P
       rowIndex: test.map((r) => r.rowIndex),
       line: test.map((r) => r.line),
       label: test.map((r) => r.correct),
-      pieces: test.map((r) => tokenizer.pieces(prepared.get(r.rowIndex)!.ids)),
-      qLength: test.map((r) => prepared.get(r.rowIndex)!.qLength),
-      positions: test.map((r) => prepared.get(r.rowIndex)!.positions),
+      pieces,
+      qLength: sequences.slice(train.length).map((s) => s.qLength),
+      positions: sequences.slice(train.length).map((s) => s.positions),
       scores: grid.scores,
     },
   };
@@ -177,6 +155,55 @@ async function resolveMapping(input: RunInput, columns: string[], hooks: RunHook
     if (!choice) throw new PipelineError(`${input.datasetFile}: no column chosen for ${unresolved.map((a) => a.role).join(', ')}`);
   }
   return resolveColumnMapping(input.datasetFile, columns, { ...input.columns, ...choice });
+}
+
+interface PreparedRows {
+  train: DatasetRow[];
+  test: DatasetRow[];
+  /** Train rows then test rows: the row order of the feature store. */
+  ordered: DatasetRow[];
+  sequences: PreparedSequence[];
+  /** Display pieces of the test rows' sequences. */
+  pieces: string[][];
+}
+
+/** Token sequences and positions of the selected rows; rows the reference would crash on are dropped. */
+function prepareRows(
+  file: string,
+  tokenizer: ModelTokenizer,
+  selection: RowSelection,
+  dropped: { reason: string; count: number }[],
+  log: (line: string) => void,
+): PreparedRows {
+  const prepared = new Map<number, PreparedSequence>();
+  const skipped = { tooShort: [] as string[], answerNotFound: [] as string[] };
+  for (const row of selection.all) {
+    try {
+      prepared.set(row.rowIndex, prepareSequence(tokenizer, row));
+    } catch (err) {
+      // The reference crashes on these; we drop the row, count it and log which one it was.
+      if (err instanceof PositionError) skipped.tooShort.push(err.message);
+      else if (err instanceof ExactAnswerNotFoundError) skipped.answerNotFound.push(err.message);
+      else throw err;
+    }
+  }
+  const reasons: [string[], string][] = [
+    [skipped.answerNotFound, 'exact answer not found in the decoded answer'],
+    [skipped.tooShort, 'sequence too short for the reference positions'],
+  ];
+  for (const [messages, reason] of reasons) {
+    if (messages.length === 0) continue;
+    dropped.push({ reason, count: messages.length });
+    for (const line of messages.slice(0, 20)) log(`dropped ${line}`);
+  }
+  const train = selection.train.filter((r) => prepared.has(r.rowIndex));
+  const test = selection.test.filter((r) => prepared.has(r.rowIndex));
+  requireBothClasses(file, 'train', train);
+  requireBothClasses(file, 'test', test);
+  const ordered = [...train, ...test];
+  const sequences = ordered.map((r) => prepared.get(r.rowIndex)!);
+  const pieces = test.map((r) => tokenizer.pieces(prepared.get(r.rowIndex)!.ids));
+  return { train, test, ordered, sequences, pieces };
 }
 
 function requireBothClasses(file: string, side: string, rows: DatasetRow[]): void {

@@ -1,0 +1,141 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runProbe, type RunInput } from '../../../src/core/pipeline/runProbe';
+import { sampleAndSplit } from '../../../src/core/probe/split';
+import { TOKEN_POSITIONS } from '../../../src/core/types';
+import { fixtureModel } from '../../helpers/fixtures';
+
+const MODEL = fixtureModel('tiny-llama-unfused-extdata');
+const SETTINGS = { location: 'mlp_out' as const, sampleLimit: 0, seed: 0, testFraction: 0.2 };
+const col = (name: string): number => TOKEN_POSITIONS.indexOf(name as (typeof TOKEN_POSITIONS)[number]);
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'layer-probe-pipeline-'));
+}
+
+/** Correctness planted in the exact-answer word only; every word is one LLaMA token, so -k positions align. */
+function plantedDataset(dir: string, rows = 240): string {
+  const right = ['▁Paris', '▁London', '▁Berlin'].map((w) => w.slice(1));
+  const wrong = ['▁Rome', '▁Madrid', '▁Tokyo'].map((w) => w.slice(1));
+  // Prompt number and label drawn independently (an LCG), so nothing before the answer predicts the label.
+  let state = 12345;
+  const rand = (): number => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const lines: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    const correct = rand() < 0.5 ? 1 : 0;
+    const pool = correct ? right : wrong;
+    const word = pool[Math.floor(rand() * pool.length)];
+    lines.push(
+      JSON.stringify({
+        prompt: `Q: Which city did traveller ${Math.floor(rand() * 1000)} visit?\nA:`,
+        model_answer: ` The answer is ${word}.\n`,
+        correct,
+        exact_answer: word,
+      }),
+    );
+  }
+  // One row whose exact answer is invalid, as the reference marks them: dropped and counted.
+  lines.push(JSON.stringify({ prompt: 'Q: ?\nA:', model_answer: ' I do not know.\n', correct: 0, exact_answer: 'NO ANSWER' }));
+  const file = path.join(dir, 'planted.jsonl');
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+const sha = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+test('planted signal shows exactly where causal attention allows it, on a real fixture model', async () => {
+  const dir = tempDir();
+  const datasetFile = plantedDataset(dir);
+  const before = sha(datasetFile);
+  const input: RunInput = { datasetFile, modelDir: MODEL, settings: SETTINGS };
+  const result = await runProbe(input);
+
+  assert.equal(result.model.numLayers, 4);
+  assert.equal(result.model.hiddenSize, 64);
+  assert.deepEqual(result.tokens, [...TOKEN_POSITIONS]);
+  assert.equal(result.dataset.rowsRead, 241);
+  assert.deepEqual(result.dataset.dropped, [{ reason: 'invalid exact answer', count: 1 }]);
+  assert.equal(result.nTrain + result.nTest, 240);
+  // The split is drawn over all 241 records (reference order), then the invalid record 240 is removed.
+  const split = sampleAndSplit(241, { sampleLimit: 0, testFraction: 0.2, seed: 0 });
+  assert.equal(split.test.length, 49);
+  assert.deepEqual(result.test.rowIndex, split.test.filter((r) => r !== 240));
+  assert.equal(result.dataset.contentHash, before);
+
+  // Sequence: <s> Q … \n A : ▁The ▁answer ▁is ▁WORD . \n  → the word is -3, the answer starts at q.
+  const auc = result.metrics.auc;
+  for (let layer = 0; layer < 4; layer++) {
+    for (const name of ['last_q', 'first_answer', 'second_answer', 'exact_answer_before_first', '-8', '-7', '-6', '-5', '-4']) {
+      const v = auc[layer][col(name)]!;
+      assert.ok(Math.abs(v - 0.5) <= 0.2, `layer ${layer} ${name}: AUC ${v} should be near chance`);
+    }
+    // On the word itself the label is a function of the token: near-perfect. After it, the word reaches
+    // the probe only through (random-weight) attention: high, but not perfect.
+    for (const name of ['exact_answer_first', 'exact_answer_last', '-3']) {
+      assert.ok(auc[layer][col(name)]! >= 0.95, `layer ${layer} ${name}: AUC ${auc[layer][col(name)]}`);
+    }
+    for (const name of ['exact_answer_after_last', '-2', '-1']) {
+      assert.ok(auc[layer][col(name)]! >= 0.85, `layer ${layer} ${name}: AUC ${auc[layer][col(name)]}`);
+    }
+  }
+  // The word is one token: first = last = -3, after_last = -2, and the positions are those of the ids.
+  for (let i = 0; i < result.nTest; i++) {
+    const p = result.test.positions[i];
+    const L = result.test.pieces[i].length;
+    assert.equal(p[col('exact_answer_first')], L - 3);
+    assert.equal(p[col('exact_answer_last')], L - 3);
+    assert.equal(p[col('exact_answer_after_last')], L - 2);
+    assert.equal(p[col('first_answer')], result.test.qLength[i]);
+    assert.equal(result.test.pieces[i][L - 1], '\n');
+  }
+  // Per-example scores line up with labels: the best cell ranks every correct row above every error.
+  assert.equal(result.test.scores[2][col('exact_answer_last')].length, result.nTest);
+  assert.equal(sha(datasetFile), before, 'the dataset file is never modified');
+  assert.deepEqual(fs.readdirSync(dir), ['planted.jsonl'], 'nothing else is written next to the dataset');
+});
+
+test('re-running with the same seed gives identical matrices', async () => {
+  const dir = tempDir();
+  const datasetFile = plantedDataset(dir, 120);
+  const a = await runProbe({ datasetFile, modelDir: MODEL, settings: SETTINGS });
+  const b = await runProbe({ datasetFile, modelDir: MODEL, settings: SETTINGS });
+  assert.deepEqual(a.metrics, b.metrics);
+  assert.deepEqual(a.test.rowIndex, b.test.rowIndex);
+  const c = await runProbe({ datasetFile, modelDir: MODEL, settings: { ...SETTINGS, seed: 3 } });
+  assert.notDeepEqual(a.test.rowIndex, c.test.rowIndex);
+});
+
+test('bad inputs end with messages naming the file and the row, column or graph node', async () => {
+  const dir = tempDir();
+  const good = plantedDataset(dir, 40);
+  const write = (name: string, text: string): string => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+  const run = (datasetFile: string, modelDir = MODEL) => runProbe({ datasetFile, modelDir, settings: SETTINGS });
+
+  await assert.rejects(run(write('empty.jsonl', '')), /empty\.jsonl/);
+  await assert.rejects(
+    run(write('broken.jsonl', '{"prompt":"a","model_answer":"b","correct":1}\n{"prompt": oops}\n')),
+    (err: Error) => /broken\.jsonl/.test(err.message) && /line 2/.test(err.message),
+  );
+  await assert.rejects(
+    run(write('nocorrect.jsonl', '{"prompt":"Q","model_answer":"A"}\n')),
+    (err: Error) => /nocorrect\.jsonl/.test(err.message) && /correct/.test(err.message),
+  );
+  const oneClass = fs
+    .readFileSync(good, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.stringify({ ...JSON.parse(l), correct: 1 }))
+    .join('\n');
+  await assert.rejects(run(write('oneclass.jsonl', oneClass)), /oneclass\.jsonl.*both classes/);
+  await assert.rejects(run(good, fixtureModel('not-a-transformer')), /not-a-transformer|decoder\.onnx/);
+  await assert.rejects(run(good, fixtureModel('not-a-transformer')), /does not look like a decoder-only transformer/);
+  await assert.rejects(run(good, fixtureModel('tiny-qwen-gqa-fp16-notokenizer')), /tokenizer\.json/);
+});
