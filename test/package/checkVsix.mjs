@@ -12,7 +12,7 @@ const files = names.filter((n) => n.startsWith('extension/')).map((n) => n.slice
 const problems = [];
 const need = (f) => files.includes(f) || problems.push(`missing ${f}`);
 for (const f of ['package.json', 'dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'dist/webview.js',
-  'node_modules/onnxruntime-node/dist/index.js', 'node_modules/onnxruntime-common/package.json',
+  'node_modules/onnxruntime-node/dist/index.js', 'node_modules/onnxruntime-common/package.json', 'node_modules/onnxruntime-common/dist/cjs/package.json',
   'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
   'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1']) need(f);
 for (const f of files) {
@@ -26,3 +26,28 @@ if (problems.length > 0) {
   process.exit(1);
 }
 console.log(`VSIX check passed: ${files.length} files, onnxruntime-node linux-x64 only.`);
+
+// The packaged onnxruntime-node must load on its own (no dev node_modules) and run a real model.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+
+const unpacked = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-probe-vsix-'));
+execFileSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', vsix, unpacked]);
+const requireFromVsix = createRequire(path.join(unpacked, 'extension', 'dist', 'extension.js'));
+const ort = requireFromVsix('onnxruntime-node');
+const modelFile = path.resolve('..', 'shared', 'fixtures', 'models', 'toy-facts-llama', 'model.onnx');
+const session = await ort.InferenceSession.create(modelFile);
+const ids = new ort.Tensor('int64', BigInt64Array.from([1n, 660n, 29901n]), [1, 3]);
+const out = await session.run({
+  input_ids: ids,
+  attention_mask: new ort.Tensor('int64', BigInt64Array.from([1n, 1n, 1n]), [1, 3]),
+  position_ids: new ort.Tensor('int64', BigInt64Array.from([0n, 1n, 2n]), [1, 3]),
+});
+if (out.logits.dims.join('x') !== '1x3x32000') {
+  console.error(`packaged onnxruntime-node returned logits of shape ${out.logits.dims.join('x')}`);
+  process.exit(1);
+}
+fs.rmSync(unpacked, { recursive: true, force: true });
+console.log(`Packaged onnxruntime-node ${ort.env.versions?.node ?? ''} loads and runs toy-facts-llama.`);
