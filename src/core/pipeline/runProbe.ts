@@ -16,8 +16,10 @@ import type { FeatureStore } from './featureStore';
 import { trainProbes } from './trainProbes';
 import { PipelineError } from './errors';
 import { TOOL_VERSION, onnxruntimeVersion } from './versions';
+import { LOGISTIC_DEFAULTS } from '../probe/logistic';
 
-export const PROBE_DEFAULTS = { C: 1, tol: 1e-6, maxIter: 1000 } as const;
+// C = 1 as scikit-learn's default; solved to |gradient|∞ ≤ tol × its value at zero (Newton iterations).
+export const PROBE_DEFAULTS = { ...LOGISTIC_DEFAULTS };
 
 export interface RunInput {
   datasetFile: string;

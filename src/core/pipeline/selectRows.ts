@@ -1,4 +1,4 @@
-import { sampleAndSplit, seededPermutation } from '../probe/split';
+import { sampleAndSplit, sampleAndSplitByColumn } from '../probe/split';
 import type { DatasetRow, RunSettings } from '../types';
 
 export interface RowSelection {
@@ -19,11 +19,10 @@ export function selectRows(recordCount: number, rows: DatasetRow[], settings: Ru
     indices.map((i) => byRecord.get(i)).filter((r): r is DatasetRow => r !== undefined);
 
   if (rows.some((r) => r.split !== undefined)) {
-    const order = seededPermutation(recordCount, settings.seed);
-    const limited = settings.sampleLimit > 0 ? order.slice(0, settings.sampleLimit) : order;
-    const chosen = valid(Array.from(limited).sort((a, b) => a - b));
-    const train = chosen.filter((r) => r.split === 'train');
-    const test = chosen.filter((r) => r.split === 'test');
+    const sides = Array.from({ length: recordCount }, (_, i) => byRecord.get(i)?.split);
+    const split = sampleAndSplitByColumn(sides, settings);
+    const train = valid(split.train);
+    const test = valid(split.test);
     return { train, test, all: [...train, ...test], splitSource: 'column' };
   }
 

@@ -45,14 +45,20 @@ export function trainProbes(
   for (let layer = 0; layer < layers; layer++) {
     for (let token = 0; token < TOKEN_POSITIONS.length; token++) {
       if (options.signal?.aborted) throw new Error('cancelled');
-      const cell = probeCell(
-        store.rows(layer, token, trainRows),
-        yTrain,
-        store.rows(layer, token, testRows),
-        yTest,
-        store.hiddenSize,
-        { C: options.C, tol: options.tol, maxIter: options.maxIter },
-      );
+      let cell: ReturnType<typeof probeCell>;
+      try {
+        cell = probeCell(
+          store.rows(layer, token, trainRows),
+          yTrain,
+          store.rows(layer, token, testRows),
+          yTest,
+          store.hiddenSize,
+          { C: options.C, tol: options.tol, maxIter: options.maxIter },
+        );
+      } catch (err) {
+        // e.g. non-finite activations (an fp16 overflow): say which cell, not just what.
+        throw new Error(`probe at layer ${layer}, token ${TOKEN_POSITIONS[token]}: ${(err as Error).message}`);
+      }
       for (const m of METRIC_NAMES) metrics[m][layer][token] = cell.metrics[m];
       iterations[layer][token] = cell.iterations;
       converged[layer][token] = cell.converged;

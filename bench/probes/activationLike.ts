@@ -1,0 +1,30 @@
+// Synthetic stand-in for raw LLM activations, for timing the probe solvers: a low-rank signal with
+// decaying factor scales, isotropic noise, a large shared mean and a few "massive" dimensions — the
+// features that make raw-activation logistic regression ill-conditioned. Labels follow two factors
+// plus noise, so a probe reaches a realistic AUC (about 0.8), not a separable toy.
+import { MT19937 } from '../../src/core/probe/mt19937';
+
+export function activationLike(n: number, d: number, seed: number): { X: Float32Array; y: Uint8Array } {
+  const rng = new MT19937(seed);
+  // Sum of four uniforms: cheap, bell-shaped, unit variance after scaling by √3.
+  const normalish = (): number => (rng.nextDouble() + rng.nextDouble() + rng.nextDouble() + rng.nextDouble() - 2) * Math.sqrt(3);
+  const rank = 32;
+  const loadings = new Float64Array(d * rank);
+  for (let k = 0; k < loadings.length; k++) loadings[k] = normalish() / Math.sqrt(d);
+  const mean = new Float64Array(d);
+  for (let j = 0; j < d; j++) mean[j] = 0.5 * normalish();
+  for (const j of [7, 123 % d, 1999 % d]) mean[j] = 60 + 10 * rng.nextDouble();
+  const X = new Float32Array(n * d);
+  const y = new Uint8Array(n);
+  const factors = new Float64Array(rank);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < rank; k++) factors[k] = (20 / (1 + k)) * normalish();
+    y[i] = factors[3] / 5 + factors[6] / 3 + 2.5 * normalish() > 0 ? 1 : 0;
+    for (let j = 0; j < d; j++) {
+      let s = mean[j] + 0.3 * normalish();
+      for (let k = 0; k < rank; k++) s += loadings[j * rank + k] * factors[k];
+      X[i * d + j] = s;
+    }
+  }
+  return { X, y };
+}
