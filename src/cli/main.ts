@@ -4,9 +4,11 @@ import { parseColumnOverrides } from '../core/dataset/columns';
 import { runProbe } from '../core/pipeline/runProbe';
 import { PROBE_LOCATIONS, type ProbeLocation } from '../core/types';
 import { formatTable } from './formatTable';
+import { runGenerateCommand } from './generateCommand';
 import { writeOutputs } from './writeOutputs';
 
 const USAGE = `Usage: layer-probe probe <dataset> --model <dir> [options]
+       layer-probe generate <questions> --model <dir> [options]   (see generate --help)
 
 Trains one logistic-regression probe per (layer, token position) on the model's activations and
 writes result.json, heatmap.csv and heatmap.html.
@@ -23,6 +25,8 @@ Options:
 `;
 
 export async function main(argv: string[], distDir: string): Promise<number> {
+  // Step 1 of the pipeline has its own options; it is dispatched before `probe`'s parser sees them.
+  if (argv[0] === 'generate') return runGenerateCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
