@@ -3,7 +3,7 @@ import type { ModelTokenizer } from './modelTokenizer';
 import { describeRow } from './rowRef';
 
 /** Where a sequence's answer tokens came from (see `buildSequence`). */
-export type AnswerTokenSource = 'input_output_ids' | 'joint' | 'after_newline' | 'alone';
+export type AnswerTokenSource = 'input_output_ids' | 'joint_space' | 'joint' | 'after_newline' | 'alone';
 
 /** The token sequence of one row: prompt + answer (+ stop token), as the reference's `input_output_ids`. */
 export interface TokenSequence {
@@ -23,15 +23,18 @@ export class SequenceError extends Error {
 export const SEQUENCE_RULE =
   'Prompt tokens = the tokenizer applied to the prompt with its special tokens (BOS), as the reference ' +
   'tokenizes base-model prompts (no chat template is applied); q_length is their count. A row with ' +
-  'input_output_ids uses those ids exactly; they must start with the prompt tokens. Otherwise the answer ' +
-  'tokens are those of tokenize(prompt + answer) after the prompt tokens when that tokenization starts ' +
+  'input_output_ids uses those ids exactly; they must start with the prompt tokens. Otherwise, for ' +
+  'tokenizers whose decode drops the leading space of a sliced answer (SentencePiece: the reference\'s ' +
+  'model_answer reads "Paris" for the generated "▁Paris"), the answer tokens are those of ' +
+  'tokenize(prompt + " " + answer) after the prompt tokens, when the answer starts with no space and they ' +
+  'decode back to the answer; else those of tokenize(prompt + answer) after the prompt tokens when that tokenization starts ' +
   'with them; if it does not (the prompt\'s last token merges with the answer), those of tokenize("\\n" + ' +
   'answer) after the newline\'s tokens; failing that, tokenize(answer) without special tokens. The stop ' +
   'token (the newline token for base models, EOS for instruct models: those with a chat template of their ' +
   'own) is appended unless the answer tokens already end with a stop token, since the reference keeps the ' +
   'stop token in its answers.';
 
-type SequenceTokenizer = Pick<ModelTokenizer, 'encode' | 'stopId' | 'stopIds' | 'vocabSize'>;
+type SequenceTokenizer = Pick<ModelTokenizer, 'encode' | 'decode' | 'stopId' | 'stopIds' | 'vocabSize'>;
 
 /**
  * Builds the sequence the reference would have probed for a row.
@@ -41,7 +44,10 @@ type SequenceTokenizer = Pick<ModelTokenizer, 'encode' | 'stopId' | 'stopIds' | 
  * instruct models either. If the row has `input_output_ids`, those ids are the sequence, exactly as given:
  * they must start with the prompt tokens (else a SequenceError names the row) and nothing is appended.
  * Otherwise the answer tokens are the ones a model generates after the prompt, taken, first rule that
- * applies: (1) 'joint': `encode(prompt + answer)` minus the prompt tokens, when it starts with them
+ * applies: (0) 'joint_space': for tokenizers whose decode drops the leading space of a sliced answer
+ * (SentencePiece: the reference's `model_answer = decode(generated)` reads "Paris" for "▁Paris"), when
+ * the answer starts with no whitespace, `encode(prompt + ' ' + answer)` minus the prompt tokens, provided
+ * those decode back to the answer exactly; (1) 'joint': `encode(prompt + answer)` minus the prompt tokens, when it starts with them
  * (tokenizing the answer alone would be wrong: SentencePiece adds a dummy-prefix space, `▁▁Paris`);
  * (2) 'after_newline': when the prompt's last token merges with the answer (e.g. a prompt ending in a
  * space), `encode('\n' + answer)` minus `encode('\n')` (no special tokens), when it starts with them — the
@@ -75,6 +81,11 @@ function answerTokens(
   answerText: string,
   prompt: readonly number[],
 ): { ids: number[]; source: AnswerTokenSource } {
+  if (/^\S/.test(answerText) && !/\s$/.test(promptText) && decodeDropsLeadingSpace(tok)) {
+    const spaced = tok.encode(`${promptText} ${answerText}`, { addSpecialTokens: true });
+    const answerIds = spaced.slice(prompt.length);
+    if (startsWith(spaced, prompt) && tok.decode(answerIds) === answerText) return { ids: answerIds, source: 'joint_space' };
+  }
   const joint = tok.encode(promptText + answerText, { addSpecialTokens: true });
   if (startsWith(joint, prompt)) return { ids: joint.slice(prompt.length), source: 'joint' };
 
@@ -83,6 +94,19 @@ function answerTokens(
   if (startsWith(afterNewline, newline)) return { ids: afterNewline.slice(newline.length), source: 'after_newline' };
 
   return { ids: tok.encode(answerText, { addSpecialTokens: false }), source: 'alone' };
+}
+
+const dropsLeadingSpace = new WeakMap<object, boolean>();
+
+/** Whether decoding a slice that starts at a word loses the word's space ("▁b" → "b"), as SentencePiece does. */
+function decodeDropsLeadingSpace(tok: SequenceTokenizer): boolean {
+  let drops = dropsLeadingSpace.get(tok);
+  if (drops === undefined) {
+    const ids = tok.encode('a b', { addSpecialTokens: false });
+    drops = ids.length === 2 && tok.decode(ids.slice(1)) === 'b';
+    dropsLeadingSpace.set(tok, drops);
+  }
+  return drops;
 }
 
 function givenSequence(

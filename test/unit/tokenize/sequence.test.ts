@@ -1,4 +1,4 @@
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixtureModel } from '../../helpers/fixtures';
 import { loadModelTokenizer } from '../../../src/core/tokenize/modelTokenizer';
@@ -98,4 +98,17 @@ describe('buildSequence: input_output_ids rows', () => {
       { name: 'SequenceError', message: 'row 3 (line 5): input_output_ids[17] = 32000 is not a token id of this tokenizer (0…31999)' },
     );
   });
+});
+
+test('reference answers decoded without their leading space rebuild the generated ids (LLaMA)', () => {
+  // toy-facts-llama's greedy answer to facts-0000, ids as generated: … A : | ▁Tam ro kk rar \n.
+  // The reference's model_answer = decode(generated) = "Tamrokkrar\n" (SentencePiece drops the ▁).
+  const generated = [1, 660, 29901, 1724, 338, 278, 7483, 310, 796, 290, 509, 13419, 423, 29973, 13, 29909, 29901, 16939, 307, 6859, 13678, 13];
+  const seq = buildSequence(llama, row('Q: What is the capital of Zomtrinusia?\nA:', 'Tamrokkrar\n'));
+  assert.deepEqual(seq.ids, generated);
+  assert.equal(seq.answerTokens, 'joint_space');
+  assert.equal(seq.qLength, 17);
+  assert.equal(seq.stopAppended, false);
+  // GPT-2's byte-level decode keeps the space, so its answers carry it and the plain joint rule applies.
+  assert.equal(buildSequence(gpt2, row(CAPITAL_PROMPT, ' Tamrokkrar\n')).answerTokens, 'joint');
 });
