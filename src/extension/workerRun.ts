@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
 import type { ColumnDetection } from '../core/dataset/columns';
 import type { RunInput, RunStage } from '../core/pipeline/runProbe';
 import type { ProbeResult } from '../core/result/types';
@@ -23,8 +23,9 @@ export interface WorkerRunHooks {
 }
 
 /**
- * Runs the pipeline in dist/worker.js. Cancelling terminates the worker, which really stops
- * onnxruntime mid-batch (a flag checked between batches could wait seconds on a large model).
+ * Runs the pipeline in a child process (dist/worker.js). Cancelling kills it, which really stops
+ * onnxruntime mid-batch (a flag checked between batches could wait seconds on a large model) and can
+ * never take the extension host down with it.
  */
 export function runInWorker(
   distDir: string,
@@ -32,15 +33,20 @@ export function runInWorker(
   hooks: WorkerRunHooks,
   cancel: { onCancellationRequested(listener: () => void): unknown },
 ): Promise<ProbeResult> {
-  const worker = new Worker(path.join(distDir, 'worker.js'));
-  const send = (msg: ToWorker): void => worker.postMessage(msg);
+  // `serialization: 'advanced'` (structured clone) carries the result's large arrays faster than JSON.
+  const worker = fork(path.join(distDir, 'worker.js'), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const stderr: string[] = [];
+  worker.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const send = (msg: ToWorker): void => {
+    worker.send(msg);
+  };
   return new Promise<ProbeResult>((resolve, reject) => {
     let settled = false;
     const finish = (fn: () => void): void => {
       if (settled) return;
       settled = true;
       fn();
-      void worker.terminate();
+      worker.kill('SIGKILL');
     };
     cancel.onCancellationRequested(() => finish(() => reject(new RunCancelled('Probing cancelled'))));
     worker.on('message', (msg: FromWorker) => {
@@ -63,7 +69,12 @@ export function runInWorker(
       }
     });
     worker.on('error', (err) => finish(() => reject(err)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`the probing worker exited unexpectedly (code ${code})`))));
+    worker.on('exit', (code, signal) =>
+      finish(() => {
+        const tail = stderr.join('').trim().split('\n').slice(-5).join('\n');
+        reject(new Error(`the probing process exited unexpectedly (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`));
+      }),
+    );
     send({ type: 'run', input });
   });
 }

@@ -1,17 +1,20 @@
-// Runs the probing pipeline off the extension host's thread: onnxruntime blocks the thread that calls
-// it (model load, forward passes) and probe training is CPU-bound. Cancelling terminates this worker.
-import { parentPort } from 'node:worker_threads';
+// Runs the probing pipeline in a child process, off the extension host: onnxruntime blocks the thread
+// that calls it (model load, forward passes) and probe training is CPU-bound. A child process rather
+// than a worker thread because cancelling must stop onnxruntime mid-call: terminating a worker thread
+// while a native ORT call is in flight aborts the whole host process ("terminate called after throwing
+// an instance of 'Napi::Error'"); killing a child process is always safe.
 import { runProbe } from '../core/pipeline/runProbe';
 import type { ColumnMapping } from '../core/types';
 import type { FromWorker, ToWorker } from './messages';
 
-const port = parentPort;
-if (!port) throw new Error('worker.js must run in a worker thread');
-const post = (msg: FromWorker): void => port.postMessage(msg);
+if (!process.send) throw new Error('worker.js must be started with an IPC channel (child_process.fork)');
+const post = (msg: FromWorker): void => {
+  process.send?.(msg);
+};
 
 let answerColumns: ((m: Partial<ColumnMapping> | undefined) => void) | undefined;
 
-port.on('message', (msg: ToWorker) => {
+process.on('message', (msg: ToWorker) => {
   if (msg.type === 'columns') {
     answerColumns?.(msg.mapping);
     answerColumns = undefined;
@@ -33,3 +36,6 @@ port.on('message', (msg: ToWorker) => {
     },
   );
 });
+
+// The parent going away (window closed, extension host restarted) ends the run too.
+process.on('disconnect', () => process.exit(0));

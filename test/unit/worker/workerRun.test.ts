@@ -1,0 +1,104 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { RunStage } from '../../../src/core/pipeline/runProbe';
+import { RunCancelled, WorkerRunError, runInWorker } from '../../../src/extension/workerRun';
+import { fixtureModel } from '../../helpers/fixtures';
+
+// Drives the real dist/worker.js bundle (npm test builds it first), as the extension host does.
+const DIST = path.resolve('dist');
+const SETTINGS = { location: 'resid_post' as const, sampleLimit: 0, seed: 0, testFraction: 0.2 };
+
+function dataset(rows: number): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-probe-worker-'));
+  const lines = Array.from({ length: rows }, (_, i) =>
+    JSON.stringify({ question: `Q: item ${i}?\nA:`, model_answer: ` ${i % 2 ? 'yes' : 'no'}\n`, correct: i % 2, exact_answer: i % 2 ? 'yes' : 'no' }),
+  );
+  const file = path.join(dir, 'data.jsonl');
+  fs.writeFileSync(file, lines.join('\n'));
+  return file;
+}
+
+function cancellation(): { token: { onCancellationRequested(l: () => void): void }; cancel(): void } {
+  const listeners: (() => void)[] = [];
+  return { token: { onCancellationRequested: (l) => listeners.push(l) }, cancel: () => listeners.forEach((l) => l()) };
+}
+
+test('the worker runs the pipeline and reports every stage in order', async () => {
+  const stages: RunStage[] = [];
+  const logs: string[] = [];
+  const result = await runInWorker(
+    DIST,
+    { datasetFile: dataset(60), modelDir: fixtureModel('tiny-llama-unfused-extdata'), settings: SETTINGS },
+    {
+      onProgress: (stage) => stages.at(-1) !== stage && stages.push(stage),
+      log: (line) => logs.push(line),
+      resolveColumns: async () => undefined,
+    },
+    cancellation().token,
+  );
+  assert.deepEqual(stages, ['dataset', 'model', 'tokenize', 'extract', 'probe']);
+  assert.equal(result.model.numLayers, 4);
+  assert.equal(result.model.location, 'resid_post');
+  assert.equal(result.nTrain + result.nTest, 60);
+  assert.ok(logs.some((l) => /4 layers × 64/.test(l)), logs.join('\n'));
+});
+
+test('cancel terminates the worker mid-run and rejects with RunCancelled', async () => {
+  const { token, cancel } = cancellation();
+  let extracting = false;
+  const run = runInWorker(
+    DIST,
+    { datasetFile: dataset(3000), modelDir: fixtureModel('toy-facts-llama'), settings: SETTINGS, maxBatchSize: 8 },
+    {
+      onProgress: (stage) => {
+        if (stage === 'extract' && !extracting) {
+          extracting = true;
+          cancel();
+        }
+      },
+      log: () => undefined,
+      resolveColumns: async () => undefined,
+    },
+    token,
+  );
+  await assert.rejects(run, RunCancelled);
+  assert.ok(extracting);
+});
+
+test('pipeline errors come back with their message, and ambiguous columns are asked for', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-probe-worker-'));
+  const file = path.join(dir, 'ambiguous.jsonl');
+  const rows = Array.from({ length: 40 }, (_, i) =>
+    JSON.stringify({ prompt: `P${i}`, question: `Q: item ${i}?\nA:`, model_answer: ` ${i % 2 ? 'yes' : 'no'}\n`, correct: i % 2 }),
+  );
+  fs.writeFileSync(file, rows.join('\n'));
+  const asked: string[][] = [];
+  const result = await runInWorker(
+    DIST,
+    { datasetFile: file, modelDir: fixtureModel('tiny-llama-unfused-extdata'), settings: SETTINGS },
+    {
+      onProgress: () => undefined,
+      log: () => undefined,
+      resolveColumns: async (detection) => {
+        asked.push(detection.ambiguous.flatMap((a) => a.candidates));
+        return { prompt: 'question' };
+      },
+    },
+    cancellation().token,
+  );
+  assert.deepEqual(asked, [['prompt', 'question']]);
+  assert.equal(result.dataset.columns.prompt, 'question');
+
+  await assert.rejects(
+    runInWorker(
+      DIST,
+      { datasetFile: file, modelDir: fixtureModel('not-a-transformer'), settings: SETTINGS, columns: { prompt: 'question' } },
+      { onProgress: () => undefined, log: () => undefined, resolveColumns: async () => undefined },
+      cancellation().token,
+    ),
+    (err: unknown) => err instanceof WorkerRunError && /does not look like a decoder-only transformer/.test(err.message),
+  );
+});
