@@ -18,7 +18,7 @@ test('the demo heatmap shows what causal attention implies', async () => {
     settings: { location: 'mlp_out', sampleLimit: 0, seed: 0, testFraction: 0.2 },
   });
   // The fixed lead-in puts first/second answer before the exact answer, with the prompt's positions.
-  const before = columnsBeforeExactAnswer(result).map((t) => result.tokens[t]);
+  const before: string[] = columnsBeforeExactAnswer(result).map((t) => result.tokens[t]);
   for (const name of ['last_q', 'first_answer', 'second_answer', 'exact_answer_before_first']) {
     assert.ok(before.includes(name), `${name} must lie before the exact answer (got ${before.join(', ')})`);
   }
