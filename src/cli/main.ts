@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseColumnOverrides } from '../core/dataset/columns';
+import { PROVIDER_CHOICES, type ProviderChoice } from '../core/model/executionProviders';
 import { runProbe } from '../core/pipeline/runProbe';
 import { PROBE_LOCATIONS, type ProbeLocation } from '../core/types';
 import { formatTable } from './formatTable';
@@ -21,6 +22,7 @@ Options:
   --seed <n>               seed of the subsample and split (default 0)
   --test-fraction <f>      held-out fraction when the dataset has no split column (default 0.2)
   --columns <role=name,…>  column roles: prompt, answer, correct, exactAnswer, validExactAnswer, split, inputOutputIds
+  --provider <p>           auto | cpu | cuda | dml | coreml (default auto: GPU when available, else CPU)
   --quiet                  no progress on stderr
 `;
 
@@ -38,6 +40,7 @@ export async function main(argv: string[], distDir: string): Promise<number> {
       seed: { type: 'string', default: '0' },
       'test-fraction': { type: 'string', default: '0.2' },
       columns: { type: 'string' },
+      provider: { type: 'string', default: 'auto' },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -65,6 +68,7 @@ export async function main(argv: string[], distDir: string): Promise<number> {
       modelDir: path.resolve(values.model),
       settings,
       columns: values.columns ? parseColumnOverrides(values.columns) : undefined,
+      executionProvider: providerOption(values.provider),
     },
     {
       log: (line) => quiet || process.stderr.write(`  ${line}\n`),
@@ -82,6 +86,11 @@ export async function main(argv: string[], distDir: string): Promise<number> {
 }
 
 export class UsageError extends Error {}
+
+function providerOption(value: string | undefined): ProviderChoice {
+  if (!PROVIDER_CHOICES.includes(value as ProviderChoice)) throw new UsageError(`--provider must be one of ${PROVIDER_CHOICES.join(', ')}`);
+  return value as ProviderChoice;
+}
 
 function integerOption(name: string, value: string | undefined): number {
   const n = Number(value);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { registerHeatmapPanelSerializer } from './panel/heatmapPanel';
+import { ProviderStatus } from './providerStatus';
 import { panelOptions, probeDatasetCommand, type ProbeOutcome } from './probeCommand';
 
 /** What activate() returns: used by the extension-host integration tests. */
@@ -10,8 +11,10 @@ export interface LayerProbeApi {
 export function activate(context: vscode.ExtensionContext): LayerProbeApi {
   const output = vscode.window.createOutputChannel('Layer Probe', { log: true });
   context.subscriptions.push(output);
+  const providerStatus = new ProviderStatus();
+  context.subscriptions.push(providerStatus);
   const probeDataset = (resource?: vscode.Uri): Promise<ProbeOutcome | undefined> =>
-    probeDatasetCommand(context, output, resource instanceof vscode.Uri ? resource : undefined);
+    probeDatasetCommand(context, output, providerStatus, resource instanceof vscode.Uri ? resource : undefined);
   context.subscriptions.push(
     vscode.commands.registerCommand('layerProbe.probeDataset', probeDataset),
     registerHeatmapPanelSerializer(context.extensionUri, panelOptions(output)),

@@ -6,7 +6,8 @@ import type { ProbeResult } from '../core/result/types';
 import { askColumns } from './askColumns';
 import { HeatmapPanel, type HeatmapPanelOptions } from './panel/heatmapPanel';
 import { pickModelFolder } from './pickModelFolder';
-import { readRunSettings } from './settings';
+import { configuredProvider, readRunSettings } from './settings';
+import type { ProviderStatus } from './providerStatus';
 import { RunCancelled, runInWorker } from './workerRun';
 
 const DATASET_EXTENSIONS = ['.jsonl', '.json', '.csv'];
@@ -24,6 +25,7 @@ export interface ProbeOutcome {
 export async function probeDatasetCommand(
   context: vscode.ExtensionContext,
   output: vscode.LogOutputChannel,
+  providerStatus: ProviderStatus,
   resource?: vscode.Uri,
 ): Promise<ProbeOutcome | undefined> {
   const dataset = resource ?? (await pickDataset());
@@ -45,7 +47,7 @@ export async function probeDatasetCommand(
         let reported = 0;
         return runInWorker(
           distDir,
-          { datasetFile: dataset.fsPath, modelDir, settings },
+          { datasetFile: dataset.fsPath, modelDir, settings, executionProvider: configuredProvider(dataset) },
           {
             onProgress: (stage, done, total, message) => {
               const before = STAGE_ORDER.slice(0, STAGE_ORDER.indexOf(stage)).reduce((s, st) => s + STAGE_WEIGHT[st], 0);
@@ -60,6 +62,7 @@ export async function probeDatasetCommand(
         );
       },
     );
+    providerStatus.show(result.model.provider, result.model.providersTried);
     const resultFile = await saveResult(context, result, output);
     const panel = HeatmapPanel.show(context.extensionUri, result, resultFile, panelOptions(output));
     const best = bestCell(result);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { PROVIDER_CHOICES, type ProviderChoice } from '../core/model/executionProviders';
 import { PROBE_LOCATIONS, type ProbeLocation, type RunSettings } from '../core/types';
 
 export const SECTION = 'layerProbe';
@@ -19,4 +20,9 @@ export function readRunSettings(scope?: vscode.Uri): RunSettings {
 export function configuredModelFolder(scope?: vscode.Uri): string | undefined {
   const value = vscode.workspace.getConfiguration(SECTION, scope).get<string>('modelFolder', '').trim();
   return value.length > 0 ? value : undefined;
+}
+
+export function configuredProvider(scope?: vscode.Uri): ProviderChoice {
+  const value = vscode.workspace.getConfiguration(SECTION, scope).get<string>('executionProvider', 'auto');
+  return PROVIDER_CHOICES.includes(value as ProviderChoice) ? (value as ProviderChoice) : 'auto';
 }

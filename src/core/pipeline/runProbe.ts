@@ -3,6 +3,7 @@ import { readTable, contentHash } from '../dataset/readTable';
 import { detectColumns, resolveColumnMapping, type ColumnDetection } from '../dataset/columns';
 import { toRows } from '../dataset/rows';
 import { ActivationSession } from '../model/activationSession';
+import { providerOrder, quietOnnxruntimeLogging, type ProviderChoice } from '../model/executionProviders';
 import { loadModelTokenizer, type ModelTokenizer } from '../tokenize/modelTokenizer';
 import { ExactAnswerNotFoundError } from '../tokenize/exactSpan';
 import { prepareSequence } from '../tokenize/positions';
@@ -27,6 +28,8 @@ export interface RunInput {
   settings: RunSettings;
   /** Explicit column roles (CLI `--columns`, or a previous answer in the UI). */
   columns?: Partial<ColumnMapping>;
+  /** Execution provider choice; `auto` (default) tries the platform's GPU provider, then CPU. */
+  executionProvider?: ProviderChoice;
   /** Activation memory one forward batch may use; bounds peak memory on large models. */
   batchMemoryBytes?: number;
   maxBatchSize?: number;
@@ -61,8 +64,15 @@ export async function runProbe(input: RunInput, hooks: RunHooks = {}): Promise<P
 
   // The model is opened first so that a folder that is not a decoder fails before any other work.
   progress('model', 0, 1, `Loading ${path.basename(input.modelDir)}`);
-  const session = await ActivationSession.open(input.modelDir, { locations: [settings.location] });
-  log(`model ${input.modelDir}: ${session.numLayers} layers × ${session.hiddenSize}, ${session.blockKind} blocks, provider ${session.provider}`);
+  const providers = providerOrder(input.executionProvider ?? 'auto');
+  quietOnnxruntimeLogging();
+  const session = await ActivationSession.open(input.modelDir, { locations: [settings.location], executionProviders: providers });
+  log(`model ${input.modelDir}: ${session.numLayers} layers × ${session.hiddenSize}, ${session.blockKind} blocks`);
+  if (session.provider !== providers[0]) {
+    log(`execution provider ${providers[0]} is not available here; running on ${session.provider} (tried ${providers.join(' → ')})`);
+  } else {
+    log(`execution provider ${session.provider}`);
+  }
   let rowsForProbes: PreparedRows;
   let store: FeatureStore;
   try {
@@ -121,6 +131,7 @@ export async function runProbe(input: RunInput, hooks: RunHooks = {}): Promise<P
       hiddenSize: session.hiddenSize,
       location: settings.location,
       provider: session.provider,
+      providersTried: providers.slice(0, providers.indexOf(session.provider) + 1),
       blockKind: session.blockKind,
       sequenceRule: SEQUENCE_RULE,
     },

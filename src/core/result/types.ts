@@ -28,7 +28,10 @@ export interface ProbeResult {
     numLayers: number;
     hiddenSize: number;
     location: ProbeLocation;
+    /** The onnxruntime execution provider that ran the forward passes. */
     provider: string;
+    /** Providers tried in order, ending with the one used (a GPU provider may have been unavailable). */
+    providersTried: string[];
     blockKind: 'sequential' | 'parallel';
     /** How text rows were turned into token sequences (documented in the README). */
     sequenceRule: string;

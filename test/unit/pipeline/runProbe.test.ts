@@ -4,6 +4,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { providerOrder } from '../../../src/core/model/executionProviders';
 import { runProbe, type RunInput } from '../../../src/core/pipeline/runProbe';
 import { sampleAndSplit } from '../../../src/core/probe/split';
 import { TOKEN_POSITIONS } from '../../../src/core/types';
@@ -138,4 +139,28 @@ test('bad inputs end with messages naming the file and the row, column or graph 
   await assert.rejects(run(good, fixtureModel('not-a-transformer')), /not-a-transformer|decoder\.onnx/);
   await assert.rejects(run(good, fixtureModel('not-a-transformer')), /does not look like a decoder-only transformer/);
   await assert.rejects(run(good, fixtureModel('tiny-qwen-gqa-fp16-notokenizer')), /tokenizer\.json/);
+});
+
+test('auto provider falls back to CPU where no GPU provider loads, and says so in the result', async () => {
+  assert.deepEqual(providerOrder('auto', 'linux'), ['cuda', 'cpu']);
+  assert.deepEqual(providerOrder('auto', 'win32'), ['dml', 'cpu']);
+  assert.deepEqual(providerOrder('auto', 'darwin'), ['coreml', 'cpu']);
+  assert.deepEqual(providerOrder('cuda'), ['cuda']);
+  const datasetFile = plantedDataset(tempDir(), 60);
+  const logs: string[] = [];
+  const result = await runProbe(
+    { datasetFile, modelDir: MODEL, settings: SETTINGS, executionProvider: 'auto' },
+    { log: (l) => logs.push(l) },
+  );
+  // This test machine has no CUDA libraries (installed with onnxruntime-node-install=skip).
+  if (process.platform === 'linux') {
+    assert.equal(result.model.provider, 'cpu');
+    assert.deepEqual(result.model.providersTried, ['cuda', 'cpu']);
+    assert.ok(logs.some((l) => /execution provider cuda is not available here; running on cpu/.test(l)), logs.join('\n'));
+    // Asking for CUDA explicitly is an error naming the model, never a silent CPU run.
+    await assert.rejects(
+      runProbe({ datasetFile, modelDir: MODEL, settings: SETTINGS, executionProvider: 'cuda' }),
+      /model\.onnx: onnxruntime could not load the model \(cuda:/,
+    );
+  }
 });

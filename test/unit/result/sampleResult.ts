@@ -56,6 +56,7 @@ export function sampleResult(overrides: { texts?: string[][] } = {}): ProbeResul
       hiddenSize: 16,
       location: 'mlp_out',
       provider: 'cpu',
+      providersTried: ['cuda', 'cpu'],
       blockKind: 'sequential',
       sequenceRule: 'chat template, no generation prompt',
     },
