@@ -26,8 +26,10 @@ export interface ModelTokenizer {
   readonly stopId: number;
   /** Every token that would have ended generation: [stopId] for base models, stopId and eosIds for instruct. */
   readonly stopIds: readonly number[];
-  /** Chat template of an instruct model (not applied yet: prompts are tokenized as plain text). */
+  /** Chat template of an instruct model (rendered around prompts; see `promptEncoding`). */
   readonly chatTemplate?: string;
+  /** The special-token strings a chat template may refer to (`bos_token`, `eos_token`, …). */
+  readonly specialTokens: Readonly<Record<string, string>>;
   /** Number of token ids (highest id + 1, added tokens included). */
   readonly vocabSize: number;
   /** As tokenizer_config.json says, else transformers 4.42's default for the tokenizer class. */
@@ -104,6 +106,11 @@ export function loadModelTokenizer(modelDir: string, options: LoadTokenizerOptio
     stopId,
     stopIds,
     chatTemplate: kind === 'instruct' ? settings.chatTemplate : undefined,
+    specialTokens: Object.fromEntries(
+      Object.entries({ bos_token: settings.bosToken, eos_token: settings.eosToken }).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      ),
+    ),
     vocabSize,
     cleanUpTokenizationSpaces: settings.cleanUpTokenizationSpaces,
     encode,

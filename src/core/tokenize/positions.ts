@@ -1,3 +1,4 @@
+import type { PromptFormat } from './chatTemplate';
 import { TOKEN_POSITIONS, type DatasetRow, type PreparedSequence, type TokenPositionName } from '../types';
 import { findExactAnswerSpan, type ExactSpan } from './exactSpan';
 import type { ModelTokenizer } from './modelTokenizer';
@@ -74,8 +75,8 @@ export interface PreparedRow extends PreparedSequence {
  * Throws SequenceError (bad input_output_ids), ExactAnswerNotFoundError, or PositionError (the
  * pipeline drops such rows and reports the count).
  */
-export function prepareSequence(tok: ModelTokenizer, row: DatasetRow): PreparedRow {
-  const sequence = buildSequence(tok, row);
+export function prepareSequence(tok: ModelTokenizer, row: DatasetRow, format?: PromptFormat): PreparedRow {
+  const sequence = buildSequence(tok, row, format);
   const exactSpan =
     row.exactAnswer === undefined ? undefined : findExactAnswerSpan(tok, sequence.ids, sequence.qLength, row.exactAnswer, row);
   return {

@@ -1,4 +1,5 @@
 import type { DatasetRow } from '../types';
+import { DEFAULT_PROMPT_FORMAT, renderChatPrompt, type PromptFormat } from './chatTemplate';
 import type { ModelTokenizer } from './modelTokenizer';
 import { describeRow } from './rowRef';
 
@@ -22,7 +23,9 @@ export class SequenceError extends Error {
 /** `buildSequence`'s rule in one paragraph, recorded in every result (and in the README). */
 export const SEQUENCE_RULE =
   'Prompt tokens = the tokenizer applied to the prompt with its special tokens (BOS), as the reference ' +
-  'tokenizes base-model prompts (no chat template is applied); q_length is their count. A row with ' +
+  'tokenizes base-model prompts; for instruct models (a chat template of their own) the template rendered ' +
+  'around the prompt as one user message, encoded without special tokens (apply_chat_template); q_length ' +
+  'is their count. A row with ' +
   'input_output_ids uses those ids exactly; they must start with the prompt tokens. Otherwise, for ' +
   'tokenizers whose decode drops the leading space of a sliced answer (SentencePiece: the reference\'s ' +
   'model_answer reads "Paris" for the generated "▁Paris"), the answer tokens are those of ' +
@@ -34,7 +37,10 @@ export const SEQUENCE_RULE =
   'own) is appended unless the answer tokens already end with a stop token, since the reference keeps the ' +
   'stop token in its answers.';
 
-type SequenceTokenizer = Pick<ModelTokenizer, 'encode' | 'decode' | 'stopId' | 'stopIds' | 'vocabSize'>;
+type SequenceTokenizer = Pick<
+  ModelTokenizer,
+  'dir' | 'encode' | 'decode' | 'stopId' | 'stopIds' | 'vocabSize' | 'kind' | 'chatTemplate' | 'specialTokens'
+>;
 
 /**
  * Builds the sequence the reference would have probed for a row.
@@ -56,11 +62,12 @@ type SequenceTokenizer = Pick<ModelTokenizer, 'encode' | 'decode' | 'stopId' | '
  * instruct ones) is appended unless the answer tokens already end with a token in `tok.stopIds` — the
  * reference keeps the stop token in its answers (a trailing "\n" or "</s>"), so it is not doubled.
  */
-export function buildSequence(tok: SequenceTokenizer, row: DatasetRow): TokenSequence {
-  const prompt = promptTokens(tok, row.prompt);
+export function buildSequence(tok: SequenceTokenizer, row: DatasetRow, format: PromptFormat = DEFAULT_PROMPT_FORMAT): TokenSequence {
+  const encoding = promptEncoding(tok, row.prompt, format);
+  const prompt = tok.encode(encoding.text, { addSpecialTokens: encoding.addSpecialTokens });
   if (row.inputOutputIds !== undefined) return givenSequence(tok, row, row.inputOutputIds, prompt);
 
-  const { ids: answer, source } = answerTokens(tok, row.prompt, row.answer, prompt);
+  const { ids: answer, source } = answerTokens(tok, encoding, row.answer, prompt);
   const stopAppended = answer.length === 0 || !tok.stopIds.includes(answer[answer.length - 1]);
   const ids = [...prompt, ...answer];
   if (stopAppended) ids.push(tok.stopId);
@@ -68,25 +75,45 @@ export function buildSequence(tok: SequenceTokenizer, row: DatasetRow): TokenSeq
 }
 
 /**
- * The reference's `tokenize(prompt)`: the one place that decides how a prompt becomes tokens, so that
- * a chat template (render, then encode without special tokens) goes here and nowhere else.
+ * The reference's `tokenize(prompt)`, as text plus how to encode it: instruct models get their chat
+ * template rendered (its text carries BOS and the like, so it is encoded without special tokens, as
+ * transformers' apply_chat_template does); base models get the prompt with special tokens (BOS).
  */
-export function promptTokens(tok: Pick<ModelTokenizer, 'encode'>, prompt: string): number[] {
-  return tok.encode(prompt, { addSpecialTokens: true });
+export function promptEncoding(
+  tok: Pick<ModelTokenizer, 'dir' | 'kind' | 'chatTemplate' | 'specialTokens'>,
+  prompt: string,
+  format: PromptFormat = DEFAULT_PROMPT_FORMAT,
+): { text: string; addSpecialTokens: boolean } {
+  if (format.chatTemplate === 'auto' && tok.kind === 'instruct' && tok.chatTemplate !== undefined) {
+    return { text: renderChatPrompt(tok, prompt, format.addGenerationPrompt), addSpecialTokens: false };
+  }
+  return { text: prompt, addSpecialTokens: true };
+}
+
+/** The prompt's token ids (`q_length` = their count): the one place prompts become tokens. */
+export function promptTokens(
+  tok: Pick<ModelTokenizer, 'dir' | 'encode' | 'kind' | 'chatTemplate' | 'specialTokens'>,
+  prompt: string,
+  format: PromptFormat = DEFAULT_PROMPT_FORMAT,
+): number[] {
+  const encoding = promptEncoding(tok, prompt, format);
+  return tok.encode(encoding.text, { addSpecialTokens: encoding.addSpecialTokens });
 }
 
 function answerTokens(
   tok: SequenceTokenizer,
-  promptText: string,
+  encoding: { text: string; addSpecialTokens: boolean },
   answerText: string,
   prompt: readonly number[],
 ): { ids: number[]; source: AnswerTokenSource } {
+  const promptText = encoding.text;
+  const special = { addSpecialTokens: encoding.addSpecialTokens };
   if (/^\S/.test(answerText) && !/\s$/.test(promptText) && decodeDropsLeadingSpace(tok)) {
-    const spaced = tok.encode(`${promptText} ${answerText}`, { addSpecialTokens: true });
+    const spaced = tok.encode(`${promptText} ${answerText}`, special);
     const answerIds = spaced.slice(prompt.length);
     if (startsWith(spaced, prompt) && tok.decode(answerIds) === answerText) return { ids: answerIds, source: 'joint_space' };
   }
-  const joint = tok.encode(promptText + answerText, { addSpecialTokens: true });
+  const joint = tok.encode(promptText + answerText, special);
   if (startsWith(joint, prompt)) return { ids: joint.slice(prompt.length), source: 'joint' };
 
   const newline = tok.encode('\n', { addSpecialTokens: false });
