@@ -105,7 +105,8 @@ export function loadModelTokenizer(modelDir: string, options: LoadTokenizerOptio
     eosIds,
     stopId,
     stopIds,
-    chatTemplate: kind === 'instruct' ? settings.chatTemplate : undefined,
+    // The unfilled LLaMA default is not the model's own format: an instruct override keeps plain prompts.
+    chatTemplate: kind === 'instruct' && !isUnfilledDefaultTemplate(settings.chatTemplate) ? settings.chatTemplate : undefined,
     specialTokens: Object.fromEntries(
       Object.entries({ bos_token: settings.bosToken, eos_token: settings.eosToken }).filter(
         (entry): entry is [string, string] => typeof entry[1] === 'string',
@@ -128,8 +129,12 @@ export function loadModelTokenizer(modelDir: string, options: LoadTokenizerOptio
 function decideKind(chatTemplate: string | undefined, override: ModelKind | undefined): { kind: ModelKind; reason: string } {
   if (override !== undefined) return { kind: override, reason: `set to ${override} explicitly` };
   if (chatTemplate === undefined) return { kind: 'base', reason: 'no chat template in the tokenizer config' };
-  if (chatTemplate.includes('USE_DEFAULT_PROMPT') || chatTemplate.includes('DEFAULT_SYSTEM_MESSAGE')) {
+  if (isUnfilledDefaultTemplate(chatTemplate)) {
     return { kind: 'base', reason: "the chat template is transformers' unfilled LLaMA default, not the model's own" };
   }
   return { kind: 'instruct', reason: 'the tokenizer config has a chat template' };
+}
+
+function isUnfilledDefaultTemplate(chatTemplate: string | undefined): boolean {
+  return chatTemplate !== undefined && (chatTemplate.includes('USE_DEFAULT_PROMPT') || chatTemplate.includes('DEFAULT_SYSTEM_MESSAGE'));
 }
