@@ -77,13 +77,14 @@ function mergeChain(symbols: readonly string[]): MergeChain {
 function orderMerges(words: readonly (readonly string[][])[]): [string, string][] {
   const wordStart: MergeChain = [];
   let midWord: MergeChain[] = [];
-  const seen = new Set<string>();
+  const made = new Set<string>(); // tokens some earlier chain already builds (shared prefixes)
   const chainOf = new Map<string, MergeChain>();
   for (const word of words) {
     for (const piece of word) {
       const key = piece.join('');
       if (piece.length < 2 || chainOf.has(key)) continue;
-      const chain = mergeChain(piece).filter(([a, b]) => !seen.has(a + b) && seen.add(a + b));
+      const chain = mergeChain(piece).filter(([a, b]) => !made.has(a + b));
+      for (const [a, b] of chain) made.add(a + b);
       chainOf.set(key, chain);
       if (piece[0] === 'Ġ') wordStart.push(...chain);
       else midWord.push(chain);
