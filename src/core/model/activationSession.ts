@@ -1,14 +1,15 @@
 // A model folder opened for activation extraction: the graph is parsed, its layers found, and a
 // rewritten copy (outputs = the requested activations of every layer) is loaded into onnxruntime.
 
-import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
-import { parseModel } from '../onnx/graph';
+import { checkExternalData } from '../onnx/externalData';
 import { findLayers, type BlockKind, type LayerMap, type LayerTensors } from '../onnx/layers';
+import { parseDecoderGraph } from '../onnx/mergedDecoder';
 import { rewriteForActivations } from '../onnx/rewrite';
 import type { ProbeLocation } from '../types';
-import { buildFeeds, feedSpecOf, ModelInputError, type FeedSpec } from './feeds';
-import { resolveModelFolder, type ModelFolder } from './modelFolder';
+import { buildFeeds, checkFeedable, feedSpecOf, ModelInputError, type FeedSpec } from './feeds';
+import { readModelBytes, resolveModelFolder, type ModelFolder } from './modelFolder';
 import { createOrtSession } from './ortSession';
 import { tensorToFloat32 } from './tensorData';
 
@@ -42,14 +43,15 @@ const LOCATION_FIELD: Record<ProbeLocation, keyof LayerTensors> = {
   attn_out: 'attnOut',
 };
 
-/** Tensor name of `location` in each layer; parallel blocks expose only the residual stream so far. */
+/** Tensor name of `location` in each layer. */
 export function locationTensors(layerMap: LayerMap, location: ProbeLocation, fileLabel: string): string[] {
   return layerMap.layers.map((layer, i) => {
     const name = layer[LOCATION_FIELD[location]];
     if (name === undefined) {
       throw new ActivationSessionError(
         `${fileLabel}: location '${location}' is not available for layer ${i} of this model ` +
-          `(${layerMap.blockKind} blocks; only resid_post is supported for parallel attention/MLP blocks)`,
+          `(${layerMap.blockKind} blocks whose sum could not be split into an attention and an MLP branch; ` +
+          `only resid_post can be probed)`,
       );
     }
     return name;
@@ -68,6 +70,8 @@ export class ActivationSession {
     readonly provider: string,
     readonly hiddenSize: number,
     readonly vocabSize: number | undefined,
+    /** optimum merged decoders: the If nodes whose no-cache branch is what runs (empty otherwise). */
+    readonly inlinedIf: string[],
   ) {}
 
   get numLayers(): number {
@@ -85,16 +89,21 @@ export class ActivationSession {
   static async open(dir: string, options: ActivationSessionOptions): Promise<ActivationSession> {
     const folder = resolveModelFolder(dir);
     const label = folder.modelFile;
-    const graph = parseModel(fs.readFileSync(label), label);
+    // Every check that can fail on a bad model runs before onnxruntime sees it, and names the file.
+    const { graph, inlinedIf } = parseDecoderGraph(readModelBytes(label), label);
+    const feedSpec = feedSpecOf(graph);
+    checkFeedable(feedSpec);
     const layerMap = findLayers(graph, { expectedLayers: folder.numLayers, fileLabel: label });
     const locations = [...new Set(options.locations)];
     const tensorsByLocation = new Map(locations.map((loc) => [loc, locationTensors(layerMap, loc, label)]));
     const keepLogits = options.keepLogits ?? false;
+    const modelDir = path.dirname(label);
+    checkExternalData(graph, modelDir);
     const bytes = rewriteForActivations(graph, layerMap, {
       tensors: [...tensorsByLocation.values()].flat(),
       keepLogits,
     });
-    const { session, provider } = await createOrtSession(bytes, dir, label, options.executionProviders);
+    const { session, provider } = await createOrtSession(bytes, modelDir, label, options.executionProviders, graph);
 
     const hiddenSize = layerMap.embedding?.hiddenSize ?? folder.hiddenSize;
     if (hiddenSize === undefined) {
@@ -111,11 +120,12 @@ export class ActivationSession {
       layerMap,
       locations,
       tensorsByLocation,
-      feedSpecOf(graph),
+      feedSpec,
       keepLogits,
       provider,
       hiddenSize,
       vocabSize,
+      inlinedIf,
     );
   }
 

@@ -3,7 +3,7 @@
 // activations, while right padding is exact on the real positions (causal attention never looks right).
 
 import { Tensor } from 'onnxruntime-node';
-import { ELEM_FLOAT, ELEM_FLOAT16, ELEM_INT32, ELEM_INT64, elemTypeName } from '../onnx/elemTypes';
+import { ELEM_BOOL, ELEM_FLOAT, ELEM_FLOAT16, ELEM_INT32, ELEM_INT64, elemTypeName } from '../onnx/elemTypes';
 import type { OnnxGraph, OnnxValueInfo } from '../onnx/graph';
 
 export class ModelInputError extends Error {
@@ -32,9 +32,42 @@ export function feedSpecOf(graph: OnnxGraph): FeedSpec {
 /** Token id written into padding: any valid id works, the attention mask hides it. */
 const PAD_ID = 0;
 
+/** optimum merged decoders' switch between their with-past and no-past branches. */
+const CACHE_SWITCH = 'use_cache_branch';
+
+/** Inputs that carry token ids; the rest are built from the rows' lengths. */
+const FEEDABLE = ['input_ids', 'attention_mask', 'position_ids', CACHE_SWITCH];
+
+/**
+ * Refuses, before any session is created, a graph this tool cannot feed: one that takes embeddings
+ * instead of token ids, or an input it does not know how to fill.
+ */
+export function checkFeedable(spec: FeedSpec): void {
+  const label = spec.fileLabel;
+  const names = spec.inputs.map((i) => i.name);
+  if (!names.includes('input_ids')) {
+    const embeds = names.find((n) => /embed/i.test(n));
+    const listed = names.map((n) => `'${n}'`).join(', ') || 'none';
+    throw new ModelInputError(
+      embeds !== undefined
+        ? `${label}: the graph takes '${embeds}' (embeddings) instead of 'input_ids': this tool feeds token ids; ` +
+            `export the model with its embedding layer (the default of optimum and onnxruntime-genai)`
+        : `${label}: the graph has no 'input_ids' input (inputs: ${listed})`,
+    );
+  }
+  for (const input of spec.inputs) {
+    if (!FEEDABLE.includes(input.name) && !input.name.startsWith('past')) {
+      throw new ModelInputError(
+        `${label}: graph input '${input.name}' is not one this tool can feed ` +
+          `(expected input_ids, attention_mask, position_ids and past_* caches)`,
+      );
+    }
+  }
+}
+
 /**
  * Builds every graph input: `input_ids`, `attention_mask` (1 on real tokens), `position_ids` when the
- * graph has it, and empty caches for `past_*` inputs (no previous tokens). Integer inputs use the
+ * graph has it, empty caches for `past_*` inputs (no previous tokens), and `use_cache_branch` = false. Integer inputs use the
  * type the graph declares (int32 or int64). `vocabSize` bounds the ids (the embedding's row count).
  */
 export function buildFeeds(spec: FeedSpec, batch: number[][], vocabSize: number | undefined): BatchFeeds {
@@ -71,6 +104,10 @@ export function buildFeeds(spec: FeedSpec, batch: number[][], vocabSize: number 
         // Padding positions keep counting; they are masked out and never read.
         feeds[input.name] = cell((_r, p) => p);
         break;
+      case CACHE_SWITCH:
+        // false: the branch that runs without a cache (the past inputs get empty tensors anyway).
+        feeds[input.name] = cacheSwitch(label, input);
+        break;
       default:
         if (!input.name.startsWith('past')) {
           throw new ModelInputError(
@@ -106,6 +143,14 @@ function intTensor(
   throw new ModelInputError(
     `${label}: graph input '${input.name}' has type ${elemTypeName(input.elemType)}, expected int32 or int64`,
   );
+}
+
+function cacheSwitch(label: string, input: OnnxValueInfo): Tensor {
+  if (input.elemType !== ELEM_BOOL) {
+    throw new ModelInputError(`${label}: graph input '${input.name}' has type ${elemTypeName(input.elemType)}, expected bool`);
+  }
+  const dims = (input.dims ?? [{ value: 1 }]).map((d) => d.value ?? 1);
+  return new Tensor('bool', new Uint8Array(dims.reduce((a, b) => a * b, 1)), dims);
 }
 
 /** A cache with no past tokens: the first symbolic dim is the batch, other symbolic dims are 0. */

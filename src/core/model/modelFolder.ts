@@ -20,6 +20,12 @@ export interface ModelFolder {
 
 export class ModelFolderError extends Error {}
 
+/**
+ * Graph file names tried, in order, when genai_config.json names none: the usual export, then
+ * optimum's older decoder layout (merged with/without-cache decoder first: it is the one that has both).
+ */
+const MODEL_FILE_NAMES = ['model.onnx', 'decoder_model_merged.onnx', 'decoder_model.onnx'];
+
 function readJson(file: string): Record<string, unknown> {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -42,7 +48,7 @@ export function resolveModelFolder(dir: string): ModelFolder {
   const tokenizerFile = path.join(dir, 'tokenizer.json');
   const result: ModelFolder = {
     dir,
-    modelFile: path.join(dir, 'model.onnx'),
+    modelFile: path.join(dir, MODEL_FILE_NAMES.find((f) => fs.existsSync(path.join(dir, f))) ?? MODEL_FILE_NAMES[0]),
     configSource: 'none',
     eosTokenIds: [],
     tokenizerFile: fs.existsSync(tokenizerFile) ? tokenizerFile : undefined,
@@ -65,7 +71,14 @@ export function resolveModelFolder(dir: string): ModelFolder {
     const cfg = readJson(hfConfigFile);
     const text = (cfg.text_config ?? cfg) as Record<string, unknown>;
     result.configSource = 'config.json';
-    result.numLayers = asNumber(text.num_hidden_layers) ?? asNumber(text.n_layer) ?? result.numLayers;
+    const hfLayers = asNumber(text.num_hidden_layers) ?? asNumber(text.n_layer);
+    // Two configs that disagree on the depth describe different models: neither can be trusted.
+    if (hfLayers !== undefined && result.numLayers !== undefined && hfLayers !== result.numLayers) {
+      throw new ModelFolderError(
+        `${dir}: config.json says num_hidden_layers = ${hfLayers} but genai_config.json says ${result.numLayers}`,
+      );
+    }
+    result.numLayers = hfLayers ?? result.numLayers;
     result.hiddenSize = asNumber(text.hidden_size) ?? asNumber(text.n_embd) ?? result.hiddenSize;
     result.vocabSize = asNumber(text.vocab_size) ?? result.vocabSize;
     result.bosTokenId = asNumber(text.bos_token_id) ?? result.bosTokenId;
@@ -80,4 +93,13 @@ export function resolveModelFolder(dir: string): ModelFolder {
     throw new ModelFolderError(`${dir}: no model file ${path.basename(result.modelFile)}${hint}`);
   }
   return result;
+}
+
+/** The graph file's bytes; read failures (permissions, a folder, over 2 GB) name the file. */
+export function readModelBytes(file: string): Uint8Array {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw new ModelFolderError(`${file}: cannot read the model file (${(err as Error).message})`);
+  }
 }

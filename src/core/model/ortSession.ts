@@ -1,9 +1,10 @@
 // Creating onnxruntime-node sessions from model bytes, with execution-provider fallback.
 
-import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
-import { parseModel, type OnnxGraph } from '../onnx/graph';
-import { resolveModelFolder, type ModelFolder } from './modelFolder';
+import { checkExternalData } from '../onnx/externalData';
+import { describeNode, parseModel, type OnnxGraph } from '../onnx/graph';
+import { readModelBytes, resolveModelFolder, type ModelFolder } from './modelFolder';
 
 export class SessionCreateError extends Error {
   override name = 'SessionCreateError';
@@ -18,13 +19,15 @@ export interface OrtSessionHandle {
 /**
  * Loads model bytes with the first execution provider that works, in the given order.
  * `modelDir` is where external weight files live: bytes have no path of their own, and without this
- * option onnxruntime refuses external data ("escapes working directory").
+ * option onnxruntime refuses external data ("escapes working directory"). With `graph`, a failure
+ * naming an operator (`domain:Op(version)`) also names the first node of that type.
  */
 export async function createOrtSession(
   bytes: Uint8Array,
   modelDir: string,
   fileLabel: string,
   executionProviders: string[] = ['cpu'],
+  graph?: OnnxGraph,
 ): Promise<OrtSessionHandle> {
   const failures: string[] = [];
   for (const provider of executionProviders) {
@@ -41,7 +44,19 @@ export async function createOrtSession(
       failures.push(`${provider}: ${(err as Error).message}`);
     }
   }
-  throw new SessionCreateError(`${fileLabel}: onnxruntime could not load the model (${failures.join('; ')})`);
+  const message = failures.join('; ');
+  const culprit = graph && nodeOfOperatorIn(message, graph);
+  const where = culprit ? `; node ${describeNode(culprit)}` : '';
+  throw new SessionCreateError(`${fileLabel}: onnxruntime could not load the model (${message})${where}`);
+}
+
+/** onnxruntime names unknown or unsupported operators `domain:OpType(version)` but not the node. */
+function nodeOfOperatorIn(message: string, graph: OnnxGraph): OnnxGraph['nodes'][number] | undefined {
+  for (const m of message.matchAll(/([\w.]*):(\w+)\(-?\d+\)/g)) {
+    const node = graph.nodes.find((n) => n.opType === m[2] && (n.domain === m[1] || (m[1] === '' && n.domain === 'ai.onnx')));
+    if (node) return node;
+  }
+  return undefined;
 }
 
 export interface OriginalSession extends OrtSessionHandle {
@@ -49,11 +64,16 @@ export interface OriginalSession extends OrtSessionHandle {
   graph: OnnxGraph;
 }
 
-/** A session on the model exactly as exported (no rewrite): the reference the rewrite is checked against. */
+/**
+ * A session on the model exactly as exported (no rewrite): the reference the rewrite is checked against.
+ * A merged decoder stays merged: buildFeeds sets its `use_cache_branch` to false.
+ */
 export async function openOriginalSession(dir: string, executionProviders?: string[]): Promise<OriginalSession> {
   const folder = resolveModelFolder(dir);
-  const bytes = fs.readFileSync(folder.modelFile);
+  const bytes = readModelBytes(folder.modelFile);
   const graph = parseModel(bytes, folder.modelFile);
-  const handle = await createOrtSession(bytes, dir, folder.modelFile, executionProviders);
+  const modelDir = path.dirname(folder.modelFile);
+  checkExternalData(graph, modelDir);
+  const handle = await createOrtSession(bytes, modelDir, folder.modelFile, executionProviders, graph);
   return { ...handle, folder, graph };
 }

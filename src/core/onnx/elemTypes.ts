@@ -2,6 +2,7 @@
 export const ELEM_FLOAT = 1;
 export const ELEM_INT32 = 6;
 export const ELEM_INT64 = 7;
+export const ELEM_BOOL = 9;
 export const ELEM_FLOAT16 = 10;
 export const ELEM_DOUBLE = 11;
 export const ELEM_BFLOAT16 = 16;

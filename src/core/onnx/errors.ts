@@ -2,3 +2,8 @@
 export class OnnxGraphError extends Error {
   override name = 'OnnxGraphError';
 }
+
+/** The graph is readable but its transformer blocks cannot be found or do not add up. */
+export class LayerStructureError extends OnnxGraphError {
+  override name = 'LayerStructureError';
+}

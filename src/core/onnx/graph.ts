@@ -234,7 +234,8 @@ function parseOpset(bytes: Uint8Array, f: WireField): OnnxOpset {
   return opset;
 }
 
-function parseNode(bytes: Uint8Array, f: WireField, index: number): OnnxNode {
+/** Parses one `node` field (NodeProto) of a graph, main graph or subgraph alike. */
+export function parseNode(bytes: Uint8Array, f: WireField, index: number): OnnxNode {
   const node: OnnxNode = {
     index,
     name: '',
@@ -315,7 +316,8 @@ function subgraphOuterReads(bytes: Uint8Array, graphsFields: WireField[]): strin
   return [...read].filter((name) => name !== '' && !defined.has(name));
 }
 
-function parseValueInfo(bytes: Uint8Array, f: WireField): OnnxValueInfo {
+/** Parses one ValueInfoProto field (graph input, output or value_info). */
+export function parseValueInfo(bytes: Uint8Array, f: WireField): OnnxValueInfo {
   const info: OnnxValueInfo = { name: '', range: { start: f.start, end: f.end } };
   for (const g of fields(bytes, f.dataStart, f.dataEnd)) {
     if (g.wireType !== WIRE_LEN) continue;

@@ -2,23 +2,35 @@
 // walk back from `logits` over residual steps `sum = r + f(r)` — a plain Add or a fused
 // Skip(Simplified)LayerNormalization whose output[3] is the sum — deciding which input is the residual
 // r by node dependency (r's producer is an ancestor of f(r)'s producer). 2L steps are sequential
-// blocks (attention step, then MLP step); L steps are parallel blocks (attention and MLP side by side).
+// blocks (attention step, then MLP step); L steps are parallel blocks (attention and MLP side by side),
+// summed either as `r + (a + m)` (also a fused norm's skip input) or as `(r + a) + m` in any operand
+// order. The count is checked against the config and against layer indices in node names.
 
 import { GraphDependencies } from './dependencies';
-import { OnnxGraphError } from './errors';
+import { LayerStructureError } from './errors';
 import { describeNode, type OnnxGraph } from './graph';
+import { checkLayerNames } from './layerNames';
 
-export class LayerStructureError extends OnnxGraphError {
-  override name = 'LayerStructureError';
-}
+export { LayerStructureError } from './errors';
 
 export type BlockKind = 'sequential' | 'parallel';
 
+/**
+ * The two branches of a parallel block and the order the graph adds them in, which fixes the float
+ * rounding: 'branches-first' = `r + (a + m)`, 'attn-first' = `(r + a) + m`, 'mlp-first' = `(r + m) + a`.
+ */
+export interface ParallelBranches {
+  attn: string;
+  mlp: string;
+  order: 'branches-first' | 'attn-first' | 'mlp-first';
+}
+
 /** One residual connection: `sum = residual + branch (+ bias)`. */
 export interface ResidualStep {
-  /** Index of the Add / Skip*Norm node in graph.nodes. */
+  /** Index of the Add / Skip*Norm node in graph.nodes (the outer Add of `(r + a) + m`). */
   node: number;
   residual: string;
+  /** What the step node adds to the residual; for `(r + a) + m` the outer Add's other input. */
   branch: string;
   /** The sum tensor; a generated name when a fused final norm lacks output[3] (see LayerMap.reemit). */
   sum: string;
@@ -26,21 +38,32 @@ export interface ResidualStep {
   bias?: string;
   /** The branch contains attention (fused attention op or a Softmax). */
   hasAttention: boolean;
+  /** Set when the step adds an attention branch and an MLP branch side by side (a parallel block). */
+  parallel?: ParallelBranches;
 }
 
 /** Tensor names of one block, TransformerLens-style. */
 export interface LayerTensors {
   residPre: string;
   residPost: string;
-  /** Sequential blocks only (undefined for parallel blocks, not supported yet). */
+  /**
+   * Undefined only for parallel blocks whose sum could not be split into an attention and an MLP
+   * branch (then only the residual stream can be probed).
+   */
   attnOut?: string;
+  /** Sequential blocks only: the stream between attention and MLP. */
   residMid?: string;
-  /** Post-attention norm output: data input of the MLP's first weight multiplication. */
+  /**
+   * Data input of the MLP's first weight multiplication: the post-attention norm output, or in a
+   * parallel block the MLP's input norm (often the norm it shares with attention).
+   */
   mlpIn?: string;
   mlpOut?: string;
   /** Bias initializers fused into the residual sums (GPT-2 style SkipLayerNormalization input[4]). */
   attnOutBias?: string;
   mlpOutBias?: string;
+  /** Parallel blocks: a bias a fused norm adds into the block's sum (input[4]). */
+  parallelBias?: string;
 }
 
 /** A node that must be written again with these outputs (a fused final norm gaining its sum output). */
@@ -113,7 +136,9 @@ export function findLayers(graph: OnnxGraph, options: FindLayersOptions = {}): L
   }
 
   const blockKind = classify(graph, steps, options.expectedLayers, label);
-  const layers = blockKind === 'sequential' ? sequentialLayers(graph, deps, steps, label) : parallelLayers(steps);
+  const layers =
+    blockKind === 'sequential' ? sequentialLayers(graph, deps, steps, label) : parallelLayers(graph, deps, steps, label);
+  checkLayerNames(graph, deps, steps, blockKind, label);
   return {
     blockKind,
     numLayers: layers.length,
@@ -159,7 +184,7 @@ function residualStep(graph: OnnxGraph, deps: GraphDependencies, n: number): Res
   const node = graph.nodes[n];
   let sum: string;
   let bias: string | undefined;
-  if (node.opType === 'Add' && (node.domain === '' || node.domain === 'ai.onnx')) {
+  if (isPlainAdd(graph, n)) {
     sum = node.outputs[0];
   } else if (SKIP_NORMS.has(node.opType)) {
     sum = node.outputs[SKIP_SUM_OUTPUT] ?? '';
@@ -168,22 +193,84 @@ function residualStep(graph: OnnxGraph, deps: GraphDependencies, n: number): Res
   const [a, b] = node.inputs;
   if (!a || !b || deps.isConstant(a) || deps.isConstant(b)) return undefined;
 
-  const isResidualOf = (r: string, other: string): boolean => {
-    const pr = deps.producer(r);
-    const po = deps.producer(other);
-    if (po === undefined) return false;
-    // Node level on purpose: a fused norm feeds the branch through output[0] and the residual via output[3].
-    return pr === undefined ? deps.dependsOnTensor(po, r) : pr !== po && deps.dependsOnNode(po, pr);
-  };
   let residual: string;
   let branch: string;
-  if (isResidualOf(a, b)) [residual, branch] = [a, b];
-  else if (isResidualOf(b, a)) [residual, branch] = [b, a];
-  else return undefined;
+  if (isResidualOf(deps, a, b)) [residual, branch] = [a, b];
+  else if (isResidualOf(deps, b, a)) [residual, branch] = [b, a];
+  else return isPlainAdd(graph, n) ? nestedParallelStep(graph, deps, n, sum) : undefined;
 
   const scan = deps.scanBranch(branch, deps.producer(residual));
   if (!scan.hasMatMul) return undefined;
-  return { node: n, residual, branch, sum, bias, hasAttention: scan.hasAttention };
+  const parallel = splitBranches(graph, deps, branch, residual);
+  return { node: n, residual, branch, sum, bias, hasAttention: scan.hasAttention, parallel };
+}
+
+function isPlainAdd(graph: OnnxGraph, n: number): boolean {
+  const node = graph.nodes[n];
+  return node.opType === 'Add' && (node.domain === '' || node.domain === 'ai.onnx');
+}
+
+/** `r` is the residual that `other` was computed from (node level: see dependsOnNode). */
+function isResidualOf(deps: GraphDependencies, r: string, other: string): boolean {
+  const pr = deps.producer(r);
+  const po = deps.producer(other);
+  if (po === undefined) return false;
+  // Node level on purpose: a fused norm feeds the branch through output[0] and the residual via output[3].
+  return pr === undefined ? deps.dependsOnTensor(po, r) : pr !== po && deps.dependsOnNode(po, pr);
+}
+
+/**
+ * Attention and MLP branches of two tensors computed side by side from residual `r`: exactly one of
+ * them contains attention, and both multiply by weights. Undefined otherwise (e.g. a mixture-of-experts
+ * MLP adding a shared expert: two MLP branches).
+ */
+function classifyBranches(
+  deps: GraphDependencies,
+  x: string,
+  y: string,
+  r: string,
+): { attn: string; mlp: string } | undefined {
+  const floor = deps.producer(r);
+  const sx = deps.scanBranch(x, floor);
+  const sy = deps.scanBranch(y, floor);
+  if (!sx.hasMatMul || !sy.hasMatMul || sx.hasAttention === sy.hasAttention) return undefined;
+  return sx.hasAttention ? { attn: x, mlp: y } : { attn: y, mlp: x };
+}
+
+/** `r + (a + m)`: the branch is a plain Add of an attention and an MLP branch, both reading `r`. */
+function splitBranches(graph: OnnxGraph, deps: GraphDependencies, branch: string, r: string): ParallelBranches | undefined {
+  const p = deps.producer(branch);
+  if (p === undefined || !isPlainAdd(graph, p)) return undefined;
+  const [x, y] = graph.nodes[p].inputs;
+  if (!x || !y || deps.isConstant(x) || deps.isConstant(y)) return undefined;
+  if (!isResidualOf(deps, r, x) || !isResidualOf(deps, r, y)) return undefined;
+  const both = classifyBranches(deps, x, y, r);
+  return both && { ...both, order: 'branches-first' };
+}
+
+/** `(r + a) + m` in any operand order: one input of the outer Add is an inner Add holding the residual. */
+function nestedParallelStep(graph: OnnxGraph, deps: GraphDependencies, n: number, sum: string): ResidualStep | undefined {
+  const [a, b] = graph.nodes[n].inputs;
+  for (const [inner, outer] of [
+    [a, b],
+    [b, a],
+  ]) {
+    const p = deps.producer(inner);
+    if (p === undefined || !isPlainAdd(graph, p)) continue;
+    const [x, y] = graph.nodes[p].inputs;
+    if (!x || !y || deps.isConstant(x) || deps.isConstant(y)) continue;
+    for (const [r, first] of [
+      [x, y],
+      [y, x],
+    ]) {
+      if (!isResidualOf(deps, r, first) || !isResidualOf(deps, r, outer)) continue;
+      const both = classifyBranches(deps, first, outer, r);
+      if (!both) continue;
+      const order = both.attn === first ? 'attn-first' : 'mlp-first';
+      return { node: n, residual: r, branch: outer, sum, hasAttention: true, parallel: { ...both, order } };
+    }
+  }
+  return undefined;
 }
 
 function classify(graph: OnnxGraph, steps: ResidualStep[], expected: number | undefined, label: string): BlockKind {
@@ -191,17 +278,30 @@ function classify(graph: OnnxGraph, steps: ResidualStep[], expected: number | un
   const where =
     `${n} residual connection${n === 1 ? '' : 's'} (from node ${describeNode(graph.nodes[steps[0].node])} ` +
     `to ${describeNode(graph.nodes[steps[n - 1].node])})`;
+  // What the structure says on its own: each step adds attention and MLP together, or they alternate.
+  const alternates = n % 2 === 0 && steps.every((s, i) => s.hasAttention === (i % 2 === 0) && !s.parallel);
+  const structural: BlockKind | undefined = steps.every((s) => s.parallel)
+    ? 'parallel'
+    : alternates
+      ? 'sequential'
+      : steps.every((s) => s.hasAttention)
+        ? 'parallel'
+        : undefined;
   if (expected !== undefined) {
-    if (n === 2 * expected) return 'sequential';
-    if (n === expected) return 'parallel';
+    if (n === 2 * expected && structural !== 'parallel') return 'sequential';
+    if (n === expected && structural !== 'sequential') return 'parallel';
+    const seen =
+      structural === 'sequential'
+        ? `, i.e. ${n / 2} sequential blocks (attention then MLP)`
+        : structural === 'parallel'
+          ? `, i.e. ${n} parallel blocks (attention and MLP side by side)`
+          : '';
     throw new LayerStructureError(
-      `${label}: found ${where}, but the model config says num_hidden_layers = ${expected}, ` +
+      `${label}: found ${where}${seen}, but the model config says num_hidden_layers = ${expected}, ` +
         `which needs ${2 * expected} (attention then MLP) or ${expected} (parallel blocks)`,
     );
   }
-  const alternates = n % 2 === 0 && steps.every((s, i) => s.hasAttention === (i % 2 === 0));
-  if (alternates) return 'sequential';
-  if (steps.every((s) => s.hasAttention)) return 'parallel';
+  if (structural) return structural;
   throw new LayerStructureError(
     `${label}: found ${where} that do not pair up as attention + MLP blocks, and no num_hidden_layers to check against`,
   );
@@ -217,8 +317,7 @@ function sequentialLayers(
   for (let i = 0; i < steps.length; i += 2) {
     const attn = steps[i];
     const mlp = steps[i + 1];
-    const scan = deps.scanBranch(mlp.branch, deps.producer(mlp.residual));
-    const mlpIn = scan.firstMatMul === undefined ? undefined : deps.dataInput(scan.firstMatMul);
+    const mlpIn = firstMatMulInput(deps, mlp.branch, mlp.residual);
     if (mlpIn === undefined) {
       throw new LayerStructureError(
         `${label}: layer ${i / 2}: no weight multiplication found on the MLP branch ending at node ` +
@@ -239,8 +338,31 @@ function sequentialLayers(
   return layers;
 }
 
-function parallelLayers(steps: ResidualStep[]): LayerTensors[] {
-  return steps.map((s) => ({ residPre: s.residual, residPost: s.sum }));
+function parallelLayers(graph: OnnxGraph, deps: GraphDependencies, steps: ResidualStep[], label: string): LayerTensors[] {
+  return steps.map((s, i) => {
+    if (!s.parallel) return { residPre: s.residual, residPost: s.sum };
+    const mlpIn = firstMatMulInput(deps, s.parallel.mlp, s.residual);
+    if (mlpIn === undefined) {
+      throw new LayerStructureError(
+        `${label}: layer ${i}: no weight multiplication found on the MLP branch '${s.parallel.mlp}' of node ` +
+          `${describeNode(graph.nodes[s.node])}`,
+      );
+    }
+    return {
+      residPre: s.residual,
+      attnOut: s.parallel.attn,
+      mlpIn,
+      mlpOut: s.parallel.mlp,
+      residPost: s.sum,
+      parallelBias: s.bias,
+    };
+  });
+}
+
+/** The activation the first weight multiplication of a branch reads (the branch's input norm output). */
+function firstMatMulInput(deps: GraphDependencies, branch: string, residual: string): string | undefined {
+  const scan = deps.scanBranch(branch, deps.producer(residual));
+  return scan.firstMatMul === undefined ? undefined : deps.dataInput(scan.firstMatMul);
 }
 
 /** The Gather (or fused EmbedLayerNormalization) that looks up `input_ids` in a [vocab, hidden] table. */

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { test } from 'node:test';
 import { ActivationSession, ActivationSessionError } from '../../../src/core/model/activationSession';
 import { ModelInputError } from '../../../src/core/model/feeds';
@@ -10,6 +7,7 @@ import { LayerStructureError } from '../../../src/core/onnx/layers';
 import { PROBE_LOCATIONS } from '../../../src/core/types';
 import { fixtureModel } from '../../helpers/fixtures';
 import { modelProto, tinyDecoder } from '../onnx/syntheticModel';
+import { tempModelFolder } from './tempModel';
 
 const EXPECTED = [
   { model: 'tiny-random-llama-fp16', numLayers: 2, hiddenSize: 16, vocabSize: 32000 },
@@ -106,29 +104,34 @@ test('execution providers are tried in order; none working is an error naming th
   );
 });
 
-test('parallel blocks (GPT-J style) run for resid_post; other locations are refused clearly', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-probe-parallel-'));
+test('parallel blocks (GPT-J style) run at every location; an unsplittable parallel sum only for resid_post', async (t) => {
+  const dir = tempModelFolder(t, { 'model.onnx': modelProto(tinyDecoder(3, 'parallel')) });
+  const session = await ActivationSession.open(dir, { locations: [...PROBE_LOCATIONS], keepLogits: true });
   try {
-    fs.writeFileSync(path.join(dir, 'model.onnx'), modelProto(tinyDecoder(3, 'parallel')));
-    const session = await ActivationSession.open(dir, { locations: ['resid_post'], keepLogits: true });
-    try {
-      assert.equal(session.blockKind, 'parallel');
-      assert.equal(session.numLayers, 3);
-      assert.equal(session.hiddenSize, 4);
-      const result = await session.run([[1, 2, 3], [4]]);
-      assert.equal(result.activations.resid_post!.length, 3);
-      assert.equal(result.activations.resid_post![2].length, 2 * 3 * 4);
-      assert.equal(result.logits!.length, 2 * 3 * 10);
-      // Each block adds a non-zero branch: consecutive residual states differ.
-      assert.notDeepEqual(result.activations.resid_post![0], result.activations.resid_post![1]);
-    } finally {
-      await session.close();
+    assert.equal(session.blockKind, 'parallel');
+    assert.equal(session.numLayers, 3);
+    assert.equal(session.hiddenSize, 4);
+    const result = await session.run([[1, 2, 3], [4]]);
+    for (const location of PROBE_LOCATIONS) {
+      assert.equal(result.activations[location]!.length, 3);
+      assert.equal(result.activations[location]![2].length, 2 * 3 * 4);
     }
-    await assert.rejects(
-      ActivationSession.open(dir, { locations: ['mlp_out'] }),
-      (e: Error) => e instanceof ActivationSessionError && e.message.includes("'mlp_out'") && e.message.includes('parallel'),
-    );
+    assert.equal(result.logits!.length, 2 * 3 * 10);
+    // Each block adds a non-zero branch: consecutive residual states differ.
+    assert.notDeepEqual(result.activations.resid_post![0], result.activations.resid_post![1]);
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    await session.close();
   }
+
+  // Summed with a variadic Sum instead of Add: the two branches cannot be told apart.
+  const spec = tinyDecoder(3, 'parallel');
+  spec.nodes.filter((n) => n.outputs[0].startsWith('branch')).forEach((n) => (n.op = 'Sum'));
+  const sumDir = tempModelFolder(t, { 'model.onnx': modelProto(spec) });
+  const residOnly = await ActivationSession.open(sumDir, { locations: ['resid_post'] });
+  assert.equal(residOnly.blockKind, 'parallel');
+  await residOnly.close();
+  await assert.rejects(
+    ActivationSession.open(sumDir, { locations: ['mlp_out'] }),
+    (e: Error) => e instanceof ActivationSessionError && e.message.includes("'mlp_out'") && e.message.includes('parallel') && e.message.includes('model.onnx'),
+  );
 });

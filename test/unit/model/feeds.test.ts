@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
 import { parseModel } from '../../../src/core/onnx/graph';
-import { buildFeeds, feedSpecOf, ModelInputError } from '../../../src/core/model/feeds';
+import { buildFeeds, checkFeedable, feedSpecOf, ModelInputError } from '../../../src/core/model/feeds';
 import { resolveModelFolder } from '../../../src/core/model/modelFolder';
 import { fixtureModel } from '../../helpers/fixtures';
+import { generateDecoder } from '../onnx/generatedDecoder';
 
 const specOf = (model: string) => {
   const folder = resolveModelFolder(fixtureModel(model));
@@ -65,4 +66,29 @@ test('an input the tool cannot feed is named in the error', () => {
   const spec = specOf('toy-facts-llama');
   const withExtra = { ...spec, inputs: [...spec.inputs, { name: 'token_type_ids', elemType: 7, range: { start: 0, end: 0 } }] };
   assert.throws(() => buildFeeds(withExtra, [[1]], 32000), /graph input 'token_type_ids' is not one this tool can feed/);
+});
+
+test('an optimum merged decoder run as exported: use_cache_branch = false and empty caches', () => {
+  const graph = parseModel(generateDecoder({ layers: 2, blocks: 'sequential', merged: 'same-names', idsType: 'int32' }).bytes, 'merged.onnx');
+  const spec = feedSpecOf(graph);
+  checkFeedable(spec);
+  const { feeds } = buildFeeds(spec, [[1, 2, 3], [4]], 64);
+  assert.equal(feeds.use_cache_branch.type, 'bool');
+  assert.deepEqual(feeds.use_cache_branch.dims, [1]);
+  assert.deepEqual(Array.from(feeds.use_cache_branch.data as Uint8Array), [0]);
+  assert.equal(feeds.input_ids.type, 'int32');
+  assert.deepEqual(feeds['past_key_values.1.value'].dims, [2, 0, 16]);
+});
+
+test('checkFeedable accepts every fixture and refuses graphs without token-id input by name', () => {
+  for (const model of ['toy-facts-llama', 'tiny-random-gpt2-fused', 'tiny-random-llama-gqa-fp32', 'tiny-random-llama-fp16', 'tiny-qwen-gqa-fp16-notokenizer']) {
+    checkFeedable(specOf(model));
+  }
+  const embeds = feedSpecOf(parseModel(generateDecoder({ layers: 1, blocks: 'sequential', inputsEmbeds: true }).bytes, 'embeds.onnx'));
+  assert.throws(() => checkFeedable(embeds), (e: Error) => e instanceof ModelInputError && /^embeds\.onnx: the graph takes 'inputs_embeds'/.test(e.message));
+  const none = { fileLabel: 'odd.onnx', inputs: [{ name: 'tokens', elemType: 7, range: { start: 0, end: 0 } }] };
+  assert.throws(() => checkFeedable(none), /^ModelInputError: odd\.onnx: the graph has no 'input_ids' input \(inputs: 'tokens'\)/);
+  const spec = specOf('toy-facts-llama');
+  const extra = { ...spec, inputs: [...spec.inputs, { name: 'token_type_ids', elemType: 7, range: { start: 0, end: 0 } }] };
+  assert.throws(() => checkFeedable(extra), /graph input 'token_type_ids' is not one this tool can feed/);
 });

@@ -128,14 +128,18 @@ test('a graph without a logits output is refused clearly', () => {
   );
 });
 
-test('parallel blocks (GPT-J style) are detected, with or without a layer count', () => {
+test('parallel blocks (GPT-J style) are detected and split into attention and MLP, with or without a layer count', () => {
   const graph = parseModel(modelProto(tinyDecoder(3, 'parallel')), 'parallel.onnx');
   for (const expectedLayers of [3, undefined]) {
     const map = findLayers(graph, { expectedLayers });
     assert.equal(map.blockKind, 'parallel');
     assert.equal(map.numLayers, 3);
     assert.deepEqual(map.layers.map((l) => [l.residPre, l.residPost]), [['h0', 'h1'], ['h1', 'h2'], ['h2', 'h3']]);
-    assert.equal(map.layers[0].mlpOut, undefined);
+    assert.deepEqual(
+      [map.layers[0].attnOut, map.layers[0].mlpIn, map.layers[0].mlpOut, map.layers[0].residMid],
+      ['attn0', 'ln_0', 'mlp0', undefined],
+    );
+    assert.deepEqual(map.steps[0].parallel, { attn: 'attn0', mlp: 'mlp0', order: 'branches-first' });
   }
 });
 
