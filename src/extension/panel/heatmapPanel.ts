@@ -99,7 +99,7 @@ export class HeatmapPanel implements vscode.Disposable {
       title: 'Layer Probe',
     });
     this.disposables.push(
-      webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+      webview.onDidReceiveMessage((message: unknown) => void this.receive(message)),
       panel.onDidChangeViewState(() => {
         // A hidden webview without retained context is torn down; it says `ready` again when shown.
         if (!panel.visible) this.ready = false;
@@ -161,12 +161,21 @@ export class HeatmapPanel implements vscode.Disposable {
     if (this.ready) this.send(message);
   }
 
-  private receive(message: unknown): void {
+  /**
+   * Handles `message` exactly as if the webview had posted it, and resolves once it is handled (for
+   * `openExample`: once the dataset is shown). For the extension-host integration tests, which drive
+   * cell and example clicks through the real message handling but cannot click inside the webview.
+   */
+  handleMessageForTesting(message: unknown): Promise<void> {
+    return this.receive(message);
+  }
+
+  private receive(message: unknown): Promise<void> {
     if (!isWebviewMessage(message)) {
       this.log('warn', `Ignored a malformed webview message: ${JSON.stringify(message)?.slice(0, 200)}`);
-      return;
+      return Promise.resolve();
     }
-    void this.handle(message).catch((error: unknown) => this.log('error', error instanceof Error ? error.message : String(error)));
+    return this.handle(message).catch((error: unknown) => this.log('error', error instanceof Error ? error.message : String(error)));
   }
 
   private async handle(message: WebviewMessage): Promise<void> {

@@ -1,0 +1,192 @@
+// Probing through the real command, with the real worker and onnxruntime, on a fixture model: what
+// the panel posts to its (real) webview, the examples behind a cell, and "open example" landing on
+// the record's line in the dataset editor.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it, before, after } from 'mocha';
+import * as vscode from 'vscode';
+import type { ProbeOutcome } from '../../../src/extension/probeCommand';
+import type { HeatmapPanel } from '../../../src/extension/panel/heatmapPanel';
+import type { ExampleView } from '../../../src/core/result/types';
+import { TOKEN_POSITIONS, type TokenPositionName } from '../../../src/core/types';
+import { plantedRows, writeCsv, writeJsonl, type WrittenDataset } from '../support/datasets';
+import { extension, fixtureModel, nextPost, postedResult, workspaceFolder } from './environment';
+
+const MODEL = 'tiny-llama-unfused-extdata';
+const col = (name: TokenPositionName): number => TOKEN_POSITIONS.indexOf(name);
+
+/** Drives a cell click through the panel's message handling and returns the examples it posts. */
+async function selectCell(panel: HeatmapPanel, layer: number, token: number): Promise<ExampleView[]> {
+  const reply = nextPost(panel, 'examples');
+  await panel.handleMessageForTesting({ type: 'selectCell', layer, token });
+  const message = await reply;
+  assert.deepEqual([message.layer, message.token], [layer, token]);
+  assert.equal(panel.lastPostedExamples, message);
+  return message.examples;
+}
+
+/** Drives an example click and returns the editor it opened. */
+async function openExample(panel: HeatmapPanel, rowIndex: number): Promise<vscode.TextEditor> {
+  await panel.handleMessageForTesting({ type: 'openExample', rowIndex });
+  const editor = vscode.window.activeTextEditor;
+  assert.ok(editor, 'no active text editor after opening an example');
+  return editor;
+}
+
+function assertSelectsLine(editor: vscode.TextEditor, dataset: WrittenDataset, rowIndex: number): void {
+  assert.equal(editor.document.uri.fsPath, dataset.file);
+  const line = dataset.lines[rowIndex];
+  const expected = editor.document.lineAt(line - 1).range;
+  assert.equal(editor.selection.start.line + 1, line, `row ${rowIndex} starts at line ${line}`);
+  assert.ok(editor.selection.isEqual(new vscode.Selection(expected.start, expected.end)), 'the whole line is selected');
+  assert.ok(editor.visibleRanges.some((r) => r.contains(expected)), 'the line is scrolled into view');
+}
+
+describe('probing through the command, on a fixture model', () => {
+  let folder: vscode.WorkspaceFolder;
+
+  before(async () => {
+    folder = workspaceFolder();
+    await extension().activate();
+    // The model is pre-set in the workspace settings: no prompt.
+    await vscode.workspace
+      .getConfiguration('layerProbe', folder.uri)
+      .update('modelFolder', fixtureModel(MODEL), vscode.ConfigurationTarget.Workspace);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  describe('a planted JSONL dataset', () => {
+    let dataset: WrittenDataset;
+    let outcome: ProbeOutcome;
+
+    before(async function () {
+      this.timeout(120_000);
+      dataset = writeJsonl(folder.uri.fsPath, 'planted.jsonl', plantedRows(240));
+      const result = await vscode.commands.executeCommand<ProbeOutcome | undefined>('layerProbe.probeDataset', vscode.Uri.file(dataset.file));
+      assert.ok(result, 'the command returned no outcome (cancelled or failed: see the Layer Probe output channel)');
+      outcome = result;
+    });
+
+    it('probes every layer and token position of the model', () => {
+      const { result } = outcome;
+      assert.equal(result.model.name, MODEL);
+      assert.equal(result.model.numLayers, 4);
+      assert.deepEqual(result.layers, [0, 1, 2, 3]);
+      assert.deepEqual(result.tokens, [...TOKEN_POSITIONS]);
+      assert.equal(result.dataset.file, dataset.file);
+      assert.equal(result.dataset.rowsRead, 240);
+      assert.equal(result.nTrain + result.nTest, 240);
+      assert.equal(result.nTest, 48);
+    });
+
+    it('posts the result matrices to the real webview once it is ready', async () => {
+      const { panel, result } = outcome;
+      const view = await postedResult(panel);
+      assert.equal(panel.isReady, true);
+      assert.deepEqual(view.layers, [0, 1, 2, 3]);
+      assert.deepEqual(view.tokens, [...TOKEN_POSITIONS]);
+      assert.deepEqual(view.metrics, result.metrics);
+      assert.deepEqual([view.nTrain, view.nTest], [result.nTrain, result.nTest]);
+      assert.equal(panel.panel.title, `Layer Probe: ${MODEL} · planted.jsonl`);
+      assert.equal(panel.panel.visible, true);
+      // The planted signal, as the panel shows it: chance before the answer, near-perfect on the word.
+      for (const layer of view.layers) {
+        for (const name of ['last_q', 'first_answer', 'second_answer', '-8'] as const) {
+          const auc = view.metrics.auc[layer][col(name)];
+          assert.ok(auc !== null && Math.abs(auc - 0.5) <= 0.2, `layer ${layer} ${name}: AUC ${auc} should be near chance`);
+        }
+        const onWord = view.metrics.auc[layer][col('exact_answer_last')];
+        assert.ok(onWord !== null && onWord >= 0.95, `layer ${layer} exact_answer_last: AUC ${onWord}`);
+      }
+    });
+
+    it('answers a cell click with that probe\'s held-out examples, most error-like first', async () => {
+      const { panel, result } = outcome;
+      await postedResult(panel);
+      const token = col('exact_answer_last');
+      const examples = await selectCell(panel, 2, token);
+      assert.equal(examples.length, result.nTest);
+      assert.deepEqual(
+        examples.map((e) => e.rowIndex).sort((a, b) => a - b),
+        [...result.test.rowIndex].sort((a, b) => a - b),
+      );
+      for (let i = 1; i < examples.length; i++) assert.ok(examples[i - 1].score <= examples[i].score, 'sorted by P(correct)');
+      for (const example of examples) {
+        const row = dataset.rows[example.rowIndex];
+        const i = result.test.rowIndex.indexOf(example.rowIndex);
+        assert.equal(example.label, row.correct, `row ${example.rowIndex}: label from the dataset`);
+        assert.equal(example.line, dataset.lines[example.rowIndex], `row ${example.rowIndex}: line in the file`);
+        assert.equal(example.score, result.test.scores[2][token][i]);
+        assert.equal(example.misclassified, (example.score > 0.5 ? 1 : 0) !== example.label);
+        // The probed token is the planted word itself.
+        assert.equal(example.pieces[example.probedIndex].trim(), row.exact_answer, `row ${example.rowIndex}: probed token`);
+      }
+      // On the word the probe separates the classes: the errors come first.
+      const errors = examples.filter((e) => e.label === 0).length;
+      assert.ok(examples.slice(0, errors).every((e) => e.label === 0), 'every error ranks below every correct answer');
+    });
+
+    it('opens an example on its line in the dataset, beside the panel', async () => {
+      const { panel } = outcome;
+      await postedResult(panel);
+      const examples = await selectCell(panel, 1, col('-1'));
+      // A row after the blank lines, so its line is neither its index nor its index + 1.
+      const example = examples.find((e) => e.rowIndex > 100);
+      assert.ok(example, 'no held-out example after row 100');
+      const editor = await openExample(panel, example.rowIndex);
+      assertSelectsLine(editor, dataset, example.rowIndex);
+      assert.equal(dataset.lines[example.rowIndex], example.rowIndex + 3);
+      assert.equal(editor.document.lineAt(editor.selection.start.line).text, JSON.stringify(dataset.rows[example.rowIndex]));
+      assert.notEqual(editor.viewColumn, panel.panel.viewColumn, 'the dataset opens beside the heatmap');
+    });
+
+    it('keeps the dataset file unchanged', () => {
+      const text = fs.readFileSync(dataset.file, 'utf8');
+      assert.equal(text.split('\n').length - 1, 242);
+      const saved = fs.readdirSync(path.dirname(dataset.file)).filter((f) => f !== 'planted.jsonl' && f !== '.vscode' && f !== 'notes.txt');
+      assert.deepEqual(saved, [], 'nothing is written next to the dataset');
+    });
+  });
+
+  describe('a CSV dataset with quoted multi-line fields', () => {
+    let dataset: WrittenDataset;
+    let outcome: ProbeOutcome;
+
+    before(async function () {
+      this.timeout(120_000);
+      dataset = writeCsv(folder.uri.fsPath, 'planted.csv', plantedRows(120, 777));
+      // Through the API activate() returns this time (what the command calls).
+      const result = await extension().exports.probeDataset(vscode.Uri.file(dataset.file));
+      assert.ok(result, 'probeDataset returned no outcome');
+      outcome = result;
+    });
+
+    it('reads every record, whatever lines it spans', async () => {
+      const { result, panel } = outcome;
+      assert.equal(result.dataset.format, 'csv');
+      assert.equal(result.dataset.rowsRead, 120);
+      assert.equal(result.test.line.length, result.nTest);
+      result.test.rowIndex.forEach((row, i) => assert.equal(result.test.line[i], dataset.lines[row], `row ${row}`));
+      const view = await postedResult(panel);
+      assert.equal(view.dataset.file, dataset.file);
+      assert.equal(panel.panel.title, `Layer Probe: ${MODEL} · planted.csv`);
+    });
+
+    it('opens an example on the line where its record starts, not at row + 2', async () => {
+      const { panel } = outcome;
+      await postedResult(panel);
+      const examples = await selectCell(panel, 3, col('exact_answer_first'));
+      const example = examples.reduce((a, b) => (b.rowIndex > a.rowIndex ? b : a));
+      const line = dataset.lines[example.rowIndex];
+      assert.ok(line > example.rowIndex + 2 + 100, `row ${example.rowIndex} starts at line ${line}`);
+      const editor = await openExample(panel, example.rowIndex);
+      assertSelectsLine(editor, dataset, example.rowIndex);
+      const firstPromptLine = dataset.rows[example.rowIndex].prompt.split('\n')[0];
+      assert.equal(editor.document.lineAt(line - 1).text, `"${firstPromptLine}`);
+    });
+  });
+});

@@ -1,0 +1,228 @@
+// The built webview (dist/webview.js + dist/webview.css) in a real browser, in the page the extension
+// serves (webviewHtml) under its production Content-Security-Policy (buildCsp), with a stubbed
+// acquireVsCodeApi in place of VS Code. It must draw, hover, select cells and list examples with zero
+// CSP violations, and show hostile dataset text as text: nothing in it may execute.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { examplesForCell } from '../../../src/core/result/examples';
+import { createNonce, webviewHtml } from '../../../src/extension/panel/webviewHtml';
+import { toHeatmapView } from '../../../src/shared/heatmapView';
+import type { HostMessage, WebviewMessage } from '../../../src/shared/protocol';
+import { sampleResult } from '../../unit/result/sampleResult';
+import { launchBrowser, newContext } from '../support/browser';
+import { OUTPUT_DIR, REPO_ROOT } from '../support/paths';
+import { cellCentre, clickCell } from '../support/plotly';
+
+const SHOTS = path.join(OUTPUT_DIR, 'webview');
+
+// Each payload would push to window.__pwned if it ever ran.
+const HOSTILE = {
+  script: '<script>window.__pwned.push("script")</script>',
+  img: '<img src=x onerror="window.__pwned.push(\'img\')">',
+  link: '<a href="javascript:window.__pwned.push(\'link\')">open</a>',
+  bareJs: 'javascript:window.__pwned.push("bare")',
+  svg: '<svg onload="window.__pwned.push(\'svg\')"></svg>',
+};
+
+function hostileResult() {
+  const result = sampleResult({
+    texts: [
+      ['<s>', 'Q1', '?', ` ${HOSTILE.script}`, '.', '</s>'],
+      ['<s>', HOSTILE.img, '?', ' Rome', HOSTILE.link, '</s>'],
+      ['<s>', 'Q3', '?', ` ${HOSTILE.bareJs}`, '.', '</s>'],
+      ['<s>', 'Q4', HOSTILE.svg, ' </script><script>window.__pwned.push("close")</script>', '<!--', '</s>'],
+    ],
+  });
+  result.model.name = `tiny ${HOSTILE.script}`;
+  result.dataset.file = `/data/${HOSTILE.img}.jsonl`;
+  return result;
+}
+
+interface PageGlobals {
+  __posted: WebviewMessage[];
+  __pwned: string[];
+  __violations: { directive: string; blocked: string; sample: string }[];
+}
+
+/** Runs before any page script (and outside the CSP, as VS Code's own webview host script does). */
+function installStubs(): void {
+  const w = window as unknown as PageGlobals & { acquireVsCodeApi: () => unknown };
+  w.__posted = [];
+  w.__pwned = [];
+  w.__violations = [];
+  document.addEventListener('securitypolicyviolation', (e) =>
+    w.__violations.push({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample }),
+  );
+  let state: unknown;
+  w.acquireVsCodeApi = () => ({
+    postMessage: (message: WebviewMessage) => w.__posted.push(message),
+    getState: () => state,
+    setState: (next: unknown) => void (state = next),
+  });
+}
+
+describe('the webview bundle under its production CSP', () => {
+  let server: http.Server;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const result = hostileResult();
+
+  const globals = <K extends keyof PageGlobals>(key: K): Promise<PageGlobals[K]> =>
+    page.evaluate((k: string) => (window as unknown as Record<string, unknown>)[k], key) as Promise<PageGlobals[K]>;
+  const postToWebview = (message: HostMessage): Promise<void> => page.evaluate((m) => window.postMessage(m, '*'), message);
+  const waitForPosted = (type: WebviewMessage['type'], count = 1): Promise<unknown> =>
+    page.waitForFunction(
+      ([t, n]) => (window as unknown as PageGlobals).__posted.filter((m) => m.type === t).length >= n,
+      [type, count] as const,
+    );
+
+  before(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    const dist = path.join(REPO_ROOT, 'dist');
+    for (const f of ['webview.js', 'webview.css']) {
+      assert.ok(fs.existsSync(path.join(dist, f)), `dist/${f} is missing: run npm run build`);
+    }
+    server = http.createServer((req, res) => {
+      const origin = `http://${req.headers.host}`;
+      if (req.url === '/') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        // The page exactly as the panel builds it, with this server as the webview resource origin.
+        res.end(
+          webviewHtml({
+            cspSource: origin,
+            nonce: createNonce(),
+            scriptUri: `${origin}/dist/webview.js`,
+            styleUri: `${origin}/dist/webview.css`,
+            title: 'Layer Probe',
+          }),
+        );
+      } else if (req.url === '/favicon.ico') {
+        res.writeHead(204).end(); // a webview asks for none; a plain page does
+      } else if (req.url === '/dist/webview.js' || req.url === '/dist/webview.css') {
+        const type = req.url.endsWith('.js') ? 'text/javascript' : 'text/css';
+        res.writeHead(200, { 'content-type': type });
+        res.end(fs.readFileSync(path.join(dist, path.basename(req.url))));
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    browser = await launchBrowser();
+    page = await (await newContext(browser, { width: 1280, height: 900 })).newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`${message.text()} (${message.location().url})`);
+    });
+    await page.addInitScript(installStubs);
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  test('the page carries the production CSP, and the browser enforces it', async () => {
+    const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    assert.match(csp ?? '', /^default-src 'none'; .*script-src 'nonce-[0-9a-f]{32}'$/);
+    await waitForPosted('ready');
+    // Control: an inline script without the nonce is blocked and reported. (Run after `ready`, then
+    // forgotten, so the checks below start from zero.)
+    const reported = page.waitForEvent('console', (m) => m.type() === 'error' && m.text().includes('Content Security Policy'));
+    const blocked = await page.evaluate(async () => {
+      const w = window as unknown as PageGlobals;
+      const script = document.createElement('script');
+      script.textContent = 'window.__pwned.push("control")';
+      document.body.appendChild(script);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const seen = w.__violations.splice(0);
+      script.remove();
+      return { ran: w.__pwned.splice(0), seen };
+    });
+    assert.deepEqual(blocked.ran, [], 'an inline script without the nonce ran');
+    assert.equal(blocked.seen.length, 1);
+    assert.equal(blocked.seen[0].directive, 'script-src-elem');
+    await reported;
+    const controlErrors = pageErrors.splice(0);
+    assert.equal(controlErrors.length, 1, controlErrors.join('\n'));
+  });
+
+  test('draws a result posted by the host, with no CSP violation', async () => {
+    assert.deepEqual(await globals('__posted'), [{ type: 'ready' }]);
+    await postToWebview({ type: 'result', view: toHeatmapView(result), resultFile: '/tmp/result.json' });
+    const plot = page.locator('.plot');
+    await plot.locator('.main-svg .hm').waitFor();
+    // Hover a cell: Plotly's hover label is built with inline styles (style-src 'unsafe-inline').
+    const point = await cellCentre(plot, 2, 5);
+    await plot.hover({ position: point });
+    await page.locator('.hoverlayer .hovertext').waitFor();
+    assert.match((await page.locator('.hoverlayer .hovertext').textContent()) ?? '', /Layer 2 · exact_answer_last/);
+    await page.screenshot({ path: path.join(SHOTS, '01-result-drawn.png') });
+    assert.deepEqual(await globals('__violations'), []);
+  });
+
+  test('a clicked cell asks the host for its examples, which are listed as text', async () => {
+    const plot = page.locator('.plot');
+    await clickCell(plot, 2, 3);
+    await waitForPosted('selectCell');
+    const posted = await globals('__posted');
+    assert.deepEqual(posted.at(-1), { type: 'selectCell', layer: 2, token: 3 });
+    await postToWebview({ type: 'examples', layer: 2, token: 3, examples: examplesForCell(result, 2, 3) });
+    const items = page.locator('.examples li.example');
+    await items.first().waitFor();
+    assert.equal(await items.count(), 4);
+    const text = (await page.locator('.examples').textContent()) ?? '';
+    for (const payload of Object.values(HOSTILE)) assert.ok(text.includes(payload), `shown as text: ${payload}`);
+    assert.ok(text.includes('</script><script>window.__pwned.push("close")</script><!--'));
+    const header = (await page.locator('header').textContent()) ?? '';
+    assert.ok(header.includes(HOSTILE.script), 'the model name is shown as text');
+    assert.ok(header.includes(`${HOSTILE.img}.jsonl`), 'the dataset file name is shown as text');
+    await page.screenshot({ path: path.join(SHOTS, '02-hostile-examples.png') });
+  });
+
+  test('clicking an example posts openExample, and nothing from the dataset executes', async () => {
+    const item = page.locator('.examples li.example').filter({ hasText: HOSTILE.link });
+    await item.click();
+    await waitForPosted('openExample');
+    const rowOfLink = result.test.rowIndex[1];
+    assert.deepEqual((await globals('__posted')).at(-1), { type: 'openExample', rowIndex: rowOfLink });
+    // Give any injected handler (onerror, onload, a navigation) time to fire, then look.
+    await page.waitForTimeout(300);
+    assert.deepEqual(await globals('__pwned'), []);
+    const dom = await page.evaluate(() => ({
+      scripts: Array.from(document.scripts, (s) => s.src),
+      htmlImages: document.querySelectorAll('img').length,
+      links: Array.from(document.querySelectorAll('a'), (a) => a.getAttribute('href')),
+      handlers: Array.from(document.querySelectorAll('*')).flatMap((el) =>
+        Array.from(el.attributes)
+          .filter((a) => a.name.startsWith('on'))
+          .map((a) => `${el.tagName} ${a.name}`),
+      ),
+      url: location.href,
+    }));
+    // The app replaces the body, its own <script> included: any script element would come from the data.
+    assert.deepEqual(dom.scripts, []);
+    assert.equal(dom.htmlImages, 0);
+    assert.deepEqual(dom.links.filter((href) => href?.trim().toLowerCase().startsWith('javascript:')), []);
+    assert.deepEqual(dom.handlers, []);
+    assert.match(dom.url, /\/$/, 'the page did not navigate');
+    assert.ok((await page.locator('.notice').textContent())?.includes(`Opening row ${rowOfLink}`));
+  });
+
+  test('no CSP violation and no page error over the whole session', async () => {
+    // Switch metric too: another full redraw.
+    await page.locator('#metric').click();
+    // The options list lives in the select's shadow DOM (role locators pierce it).
+    await page.locator('#metric').getByRole('option', { name: 'Accuracy', exact: true }).click();
+    await page.waitForFunction(() => document.querySelector('.plot .colorbar .cbtitle')?.textContent?.includes('Accuracy'));
+    await page.screenshot({ path: path.join(SHOTS, '03-metric-switched.png') });
+    assert.deepEqual(await globals('__violations'), []);
+    assert.deepEqual(pageErrors, []);
+  });
+});
