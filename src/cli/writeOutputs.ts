@@ -10,13 +10,17 @@ export interface WrittenOutputs {
   heatmapHtml: string;
 }
 
-/** Writes result.json, heatmap.csv and a standalone heatmap.html (the panel's own bundle, inlined). */
-export function writeOutputs(result: ProbeResult, outDir: string, distDir: string): WrittenOutputs {
+/**
+ * Writes result.json, heatmap.csv and a standalone heatmap.html (the panel's own bundle, inlined).
+ * `suffix` names the files of a further location: result-<suffix>.json and so on.
+ */
+export function writeOutputs(result: ProbeResult, outDir: string, distDir: string, suffix?: string): WrittenOutputs {
   fs.mkdirSync(outDir, { recursive: true });
+  const name = (base: string, ext: string): string => path.join(outDir, suffix ? `${base}-${suffix}.${ext}` : `${base}.${ext}`);
   const files: WrittenOutputs = {
-    resultJson: path.join(outDir, 'result.json'),
-    heatmapCsv: path.join(outDir, 'heatmap.csv'),
-    heatmapHtml: path.join(outDir, 'heatmap.html'),
+    resultJson: name('result', 'json'),
+    heatmapCsv: name('heatmap', 'csv'),
+    heatmapHtml: name('heatmap', 'html'),
   };
   writeAtomically(files.resultJson, JSON.stringify(result, null, 1));
   writeAtomically(files.heatmapCsv, heatmapCsv(result, 'auc'));

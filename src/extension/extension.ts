@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { clearActivationCachesCommand } from './clearCaches';
 import { registerHeatmapPanelSerializer } from './panel/heatmapPanel';
 import { ProviderStatus } from './providerStatus';
 import { panelOptions, probeDatasetCommand, type ProbeOutcome } from './probeCommand';
@@ -17,6 +18,7 @@ export function activate(context: vscode.ExtensionContext): LayerProbeApi {
     probeDatasetCommand(context, output, providerStatus, resource instanceof vscode.Uri ? resource : undefined);
   context.subscriptions.push(
     vscode.commands.registerCommand('layerProbe.probeDataset', probeDataset),
+    vscode.commands.registerCommand('layerProbe.clearActivationCaches', () => clearActivationCachesCommand(context, output)),
     registerHeatmapPanelSerializer(context.extensionUri, panelOptions(output)),
   );
   return { probeDataset };

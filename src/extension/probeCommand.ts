@@ -1,12 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunStage } from '../core/pipeline/runProbe';
+import { CACHE_DTYPES, type CacheDtype } from '../core/cache/cacheKey';
+import type { RunInput, RunStage } from '../core/pipeline/runProbe';
 import type { ProbeResult } from '../core/result/types';
+import { PROBE_LOCATIONS, type ProbeLocation } from '../core/types';
 import { askColumns } from './askColumns';
 import { HeatmapPanel, type HeatmapPanelOptions } from './panel/heatmapPanel';
 import { pickModelFolder } from './pickModelFolder';
-import { configuredProvider, readRunSettings } from './settings';
+import { configuredProvider, readRunSettings, SECTION } from './settings';
 import type { ProviderStatus } from './providerStatus';
 import { RunCancelled, runInWorker } from './workerRun';
 
@@ -47,7 +49,13 @@ export async function probeDatasetCommand(
         let reported = 0;
         return runInWorker(
           distDir,
-          { datasetFile: dataset.fsPath, modelDir, settings, executionProvider: configuredProvider(dataset) },
+          {
+            datasetFile: dataset.fsPath,
+            modelDir,
+            settings,
+            executionProvider: configuredProvider(dataset),
+            ...cacheInput(context, dataset, settings.location),
+          },
           {
             onProgress: (stage, done, total, message) => {
               const before = STAGE_ORDER.slice(0, STAGE_ORDER.indexOf(stage)).reduce((s, st) => s + STAGE_WEIGHT[st], 0);
@@ -80,6 +88,31 @@ export async function probeDatasetCommand(
     });
     return undefined;
   }
+}
+
+/** Where activations are cached (workspace storage, else global storage) and what else to extract. */
+export function activationCacheRoots(context: vscode.ExtensionContext): string[] {
+  const roots = [context.storageUri, context.globalStorageUri].filter((u): u is vscode.Uri => u !== undefined);
+  return roots.map((u) => path.join(u.fsPath, 'activations'));
+}
+
+function cacheInput(
+  context: vscode.ExtensionContext,
+  scope: vscode.Uri,
+  location: ProbeLocation,
+): Pick<RunInput, 'cacheDir' | 'cacheDtype' | 'extraLocations'> {
+  const cfg = vscode.workspace.getConfiguration(SECTION, scope);
+  if (!cfg.get<boolean>('activationCache', true)) return {};
+  const dtype = cfg.get<string>('cacheDtype', 'float32');
+  const extra = cfg.get<string[]>('extraLocations', []);
+  return {
+    cacheDir: activationCacheRoots(context)[0],
+    cacheDtype: CACHE_DTYPES.includes(dtype as CacheDtype) ? (dtype as CacheDtype) : 'float32',
+    // Taken from the same forward passes and cached: switching `layerProbe.location` later re-probes from disk.
+    extraLocations: (Array.isArray(extra) ? extra : []).filter(
+      (l): l is ProbeLocation => PROBE_LOCATIONS.includes(l as ProbeLocation) && l !== location,
+    ),
+  };
 }
 
 async function pickDataset(): Promise<vscode.Uri | undefined> {

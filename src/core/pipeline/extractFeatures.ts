@@ -8,13 +8,37 @@ export interface ActivationSource {
   run(batch: number[][]): Promise<{ seqLen: number; activations: Partial<Record<ProbeLocation, Float32Array[]>> }>;
 }
 
-export interface ExtractOptions {
-  location: ProbeLocation;
-  /** Upper bound on the activations one batch may hold (all layers), in bytes. */
+/** Row `b` of a forward batch is sequence `seq` (an index into the run's prepared sequences). */
+export interface BatchRow {
+  seq: number;
+  b: number;
+}
+
+/** Where one location's activations go: an in-memory FeatureStore, or the activation cache. */
+export interface ActivationSink {
+  /** One batch: per layer a [batch, seqLen, d] array. The sink keeps what it needs before returning. */
+  accept(perLayer: Float32Array[], seqLen: number, rows: BatchRow[]): void;
+  /** Hands over anything pending (end of extraction, and on cancellation or error). */
+  flush(): void;
+}
+
+export interface BatchPlanOptions {
+  /** Upper bound on the activations one batch may hold (all layers, all locations), in bytes. */
   batchMemoryBytes: number;
   maxBatchSize: number;
   onBatch?: (rowsDone: number, rowsTotal: number) => void;
   signal?: AbortSignal;
+}
+
+export interface ExtractOptions extends BatchPlanOptions {
+  location: ProbeLocation;
+}
+
+export class ExtractionCancelled extends Error {
+  override name = 'ExtractionCancelled';
+  constructor() {
+    super('cancelled');
+  }
 }
 
 /**
@@ -43,34 +67,73 @@ export function planBatches(
   return batches;
 }
 
-/** Runs every sequence through the model and keeps only the activations at its 15 positions. */
+/**
+ * Runs the sequences `indices` through the model in planned batches and hands each location's
+ * activations to its sink. Sinks are flushed at the end and also when the run is cancelled or fails,
+ * so what was computed is kept (the cache resumes from it).
+ */
+export async function runExtraction(
+  source: ActivationSource,
+  sequences: PreparedSequence[],
+  indices: number[],
+  sinks: Partial<Record<ProbeLocation, ActivationSink>>,
+  options: BatchPlanOptions,
+): Promise<void> {
+  const locations = Object.keys(sinks) as ProbeLocation[];
+  const bytesPerToken = source.numLayers * source.hiddenSize * 4 * Math.max(1, locations.length);
+  const batches = planBatches(
+    indices.map((i) => sequences[i].ids.length),
+    bytesPerToken,
+    options.batchMemoryBytes,
+    options.maxBatchSize,
+  ).map((batch) => batch.map((k) => indices[k]));
+  const flushAll = (): void => locations.forEach((loc) => sinks[loc]!.flush());
+  let done = 0;
+  try {
+    for (const batch of batches) {
+      if (options.signal?.aborted) throw new ExtractionCancelled();
+      const { seqLen, activations } = await source.run(batch.map((i) => sequences[i].ids));
+      const rows = batch.map((seq, b) => ({ seq, b }));
+      for (const location of locations) {
+        const perLayer = activations[location];
+        if (!perLayer || perLayer.length !== source.numLayers) {
+          throw new Error(`the model session returned no ${location} activations for every layer`);
+        }
+        sinks[location]!.accept(perLayer, seqLen, rows);
+      }
+      done += batch.length;
+      options.onBatch?.(done, indices.length);
+    }
+  } catch (err) {
+    try {
+      flushAll();
+    } catch {
+      // The first error is the one to report; the rows of this flush are simply extracted again later.
+    }
+    throw err;
+  }
+  flushAll();
+}
+
+/** A sink filling an in-memory FeatureStore whose row i is sequence i. */
+export function featureStoreSink(store: FeatureStore, sequences: PreparedSequence[]): ActivationSink {
+  return {
+    accept(perLayer, seqLen, rows) {
+      const batchRows = rows.map(({ seq, b }) => ({ b, storeRow: seq, positions: sequences[seq].positions }));
+      perLayer.forEach((acts, layer) => store.gatherBatch(layer, acts, seqLen, batchRows));
+    },
+    flush() {},
+  };
+}
+
+/** Runs every sequence through the model and keeps only the activations at its 15 positions, in memory. */
 export async function extractFeatures(
   source: ActivationSource,
   sequences: PreparedSequence[],
   options: ExtractOptions,
 ): Promise<FeatureStore> {
   const store = new FeatureStore(source.numLayers, sequences.length, source.hiddenSize);
-  const bytesPerToken = source.numLayers * source.hiddenSize * 4;
-  const batches = planBatches(
-    sequences.map((s) => s.ids.length),
-    bytesPerToken,
-    options.batchMemoryBytes,
-    options.maxBatchSize,
-  );
-  let done = 0;
-  for (const batch of batches) {
-    if (options.signal?.aborted) throw new Error('cancelled');
-    const { seqLen, activations } = await source.run(batch.map((i) => sequences[i].ids));
-    const perLayer = activations[options.location];
-    if (!perLayer || perLayer.length !== source.numLayers) {
-      throw new Error(`the model session returned no ${options.location} activations for every layer`);
-    }
-    const rows = batch.map((i) => ({ storeRow: i, positions: sequences[i].positions }));
-    for (let layer = 0; layer < source.numLayers; layer++) {
-      store.gatherBatch(layer, perLayer[layer], seqLen, rows);
-    }
-    done += batch.length;
-    options.onBatch?.(done, sequences.length);
-  }
+  const all = sequences.map((_, i) => i);
+  await runExtraction(source, sequences, all, { [options.location]: featureStoreSink(store, sequences) }, options);
   return store;
 }

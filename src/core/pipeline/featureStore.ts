@@ -1,11 +1,12 @@
 import { TOKEN_POSITIONS } from '../types';
+import { gatherRow, packRows, type SlabSource } from './slabSource';
 
 /**
- * Activations gathered at the 15 token positions: one n × d float32 slab per (layer, token), rows in
- * the order of the prepared sequences. A slab is exactly a probe's design matrix, so probes read it
- * without copying.
+ * Activations gathered at the 15 token positions, all in memory: one n × d float32 slab per (layer,
+ * token), rows in the order of the prepared sequences. Its size is n × layers × 15 × d × 4 bytes, so it
+ * is for runs without an activation cache (and for tests); cached runs read slabs from disk instead.
  */
-export class FeatureStore {
+export class FeatureStore implements SlabSource {
   private readonly slabs: Float32Array[][];
 
   constructor(
@@ -23,31 +24,22 @@ export class FeatureStore {
   }
 
   /**
-   * Copies, for each row of a batch, the activation at each of its positions out of one layer's
+   * Copies, for each listed row of a batch, the activation at each of its positions out of one layer's
    * [batch, seqLen, d] output.
    */
   gatherBatch(
     layer: number,
     batchActivations: Float32Array,
     seqLen: number,
-    batchRows: { storeRow: number; positions: number[] }[],
+    batchRows: { b: number; storeRow: number; positions: readonly number[] }[],
   ): void {
-    const d = this.hiddenSize;
-    for (let b = 0; b < batchRows.length; b++) {
-      const { storeRow, positions } = batchRows[b];
-      for (let t = 0; t < positions.length; t++) {
-        const from = (b * seqLen + positions[t]) * d;
-        this.slabs[layer][t].set(batchActivations.subarray(from, from + d), storeRow * d);
-      }
+    for (const { b, storeRow, positions } of batchRows) {
+      gatherRow(batchActivations, seqLen, this.hiddenSize, b, positions, this.slabs[layer], storeRow);
     }
   }
 
   /** Rows `rows` of slab (layer, token), packed into a new n × d matrix. */
   rows(layer: number, token: number, rows: number[]): Float32Array {
-    const d = this.hiddenSize;
-    const src = this.slabs[layer][token];
-    const out = new Float32Array(rows.length * d);
-    rows.forEach((r, i) => out.set(src.subarray(r * d, (r + 1) * d), i * d));
-    return out;
+    return packRows(this.slabs[layer][token], this.hiddenSize, rows);
   }
 }

@@ -1,22 +1,19 @@
 import * as path from 'node:path';
+import type { CacheDtype } from '../cache/cacheKey';
 import { readTable, contentHash } from '../dataset/readTable';
 import { detectColumns, resolveColumnMapping, type ColumnDetection } from '../dataset/columns';
 import { toRows } from '../dataset/rows';
-import { ActivationSession } from '../model/activationSession';
-import { providerOrder, quietOnnxruntimeLogging, type ProviderChoice } from '../model/executionProviders';
-import { loadModelTokenizer, type ModelTokenizer } from '../tokenize/modelTokenizer';
-import { ExactAnswerNotFoundError } from '../tokenize/exactSpan';
-import { prepareSequence } from '../tokenize/positions';
-import { PositionError } from '../tokenize/positions';
-import { SEQUENCE_RULE } from '../tokenize/sequence';
+import type { ProviderChoice } from '../model/executionProviders';
+import { loadModelTokenizer } from '../tokenize/modelTokenizer';
 import type { ProbeResult } from '../result/types';
-import { TOKEN_POSITIONS, type ColumnMapping, type DatasetRow, type PreparedSequence, type RunSettings } from '../types';
-import { extractFeatures } from './extractFeatures';
-import { selectRows, type RowSelection } from './selectRows';
-import type { FeatureStore } from './featureStore';
+import { TOKEN_POSITIONS, type ColumnMapping, type ProbeLocation, type RunSettings } from '../types';
+import { ActivationStage, type Activations } from './activationStage';
+import { buildResult } from './buildResult';
+import type { ChunkPolicy } from './cacheSink';
+import { prepareRows, type PreparedRows } from './prepareRows';
+import { selectRows } from './selectRows';
 import { trainProbes } from './trainProbes';
 import { PipelineError } from './errors';
-import { TOOL_VERSION, onnxruntimeVersion } from './versions';
 import { LOGISTIC_DEFAULTS } from '../probe/logistic';
 
 // C = 1 as scikit-learn's default; solved to |gradient|∞ ≤ tol × its value at zero (Newton iterations).
@@ -25,7 +22,19 @@ export const PROBE_DEFAULTS = { ...LOGISTIC_DEFAULTS };
 export interface RunInput {
   datasetFile: string;
   modelDir: string;
+  /** `settings.location` is the primary location: the one `runProbe` probes and the heatmap shows. */
   settings: RunSettings;
+  /**
+   * More locations taken from the same forward passes. With a cache they are stored for later runs
+   * (switching location then needs no forward pass); `runProbeLocations` also probes them.
+   */
+  extraLocations?: ProbeLocation[];
+  /** Root of the activation caches; absent = no cache (activations in memory only, nothing written). */
+  cacheDir?: string;
+  /** Element type of cached activations (default float32: probes see exactly what the model gave). */
+  cacheDtype?: CacheDtype;
+  /** When cache chunks are written (tests use small chunks). */
+  cacheChunkPolicy?: ChunkPolicy;
   /** Explicit column roles (CLI `--columns`, or a previous answer in the UI). */
   columns?: Partial<ColumnMapping>;
   /** Execution provider choice; `auto` (default) tries the platform's GPU provider, then CPU. */
@@ -45,8 +54,18 @@ export interface RunHooks {
   signal?: AbortSignal;
 }
 
-/** The whole pipeline: dataset → sequences → activations → probes → ProbeResult. */
+/** The whole pipeline for the primary location: dataset → sequences → activations → probes → ProbeResult. */
 export async function runProbe(input: RunInput, hooks: RunHooks = {}): Promise<ProbeResult> {
+  const [primary] = await runPipeline(input, hooks, false);
+  return primary;
+}
+
+/** Like runProbe, probing every location (primary first) from one set of forward passes. */
+export function runProbeLocations(input: RunInput, hooks: RunHooks = {}): Promise<ProbeResult[]> {
+  return runPipeline(input, hooks, true);
+}
+
+async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean): Promise<ProbeResult[]> {
   const { settings } = input;
   const log = hooks.log ?? (() => undefined);
   const progress = hooks.onProgress ?? (() => undefined);
@@ -62,101 +81,77 @@ export async function runProbe(input: RunInput, hooks: RunHooks = {}): Promise<P
   const selection = selectRows(table.records.length, rows, settings);
   log(`selected ${selection.train.length} train / ${selection.test.length} test rows (${selection.splitSource} split, seed ${settings.seed})`);
 
-  // The model is opened first so that a folder that is not a decoder fails before any other work.
-  progress('model', 0, 1, `Loading ${path.basename(input.modelDir)}`);
-  const providers = providerOrder(input.executionProvider ?? 'auto');
-  quietOnnxruntimeLogging();
-  const session = await ActivationSession.open(input.modelDir, { locations: [settings.location], executionProviders: providers });
-  log(`model ${input.modelDir}: ${session.numLayers} layers × ${session.hiddenSize}, ${session.blockKind} blocks`);
-  if (session.provider !== providers[0]) {
-    log(`execution provider ${providers[0]} is not available here; running on ${session.provider} (tried ${providers.join(' → ')})`);
-  } else {
-    log(`execution provider ${session.provider}`);
+  const locations = [...new Set([settings.location, ...(input.extraLocations ?? [])])];
+  if (locations.length > 1 && !input.cacheDir && !probeAll) {
+    log(`extra locations ${locations.slice(1).join(', ')} are only kept with an activation cache; not extracted`);
+    locations.length = 1;
   }
-  let rowsForProbes: PreparedRows;
-  let store: FeatureStore;
+  const stage = new ActivationStage(
+    {
+      datasetFile: input.datasetFile,
+      modelDir: input.modelDir,
+      locations,
+      extrasOptional: !probeAll,
+      executionProvider: input.executionProvider,
+      batchMemoryBytes: input.batchMemoryBytes ?? 256 * 1024 * 1024,
+      maxBatchSize: input.maxBatchSize ?? 32,
+      cache: input.cacheDir
+        ? { dir: input.cacheDir, dtype: input.cacheDtype ?? 'float32', datasetHash: hash, columns: mapping, chunkPolicy: input.cacheChunkPolicy }
+        : undefined,
+    },
+    { log, progress, signal: hooks.signal },
+  );
+  let prepared: PreparedRows;
+  let activations: Activations;
   try {
+    await stage.beforeTokenize();
     progress('tokenize', 0, selection.all.length, 'Tokenizing');
     // The tokenizer is needed even for rows with input_output_ids: q_length and exact spans come from it.
     const tokenizer = loadModelTokenizer(input.modelDir);
-    rowsForProbes = prepareRows(input.datasetFile, tokenizer, selection, dropped, log);
-    const { sequences } = rowsForProbes;
-    progress('tokenize', sequences.length, sequences.length, `Tokenized ${sequences.length} rows`);
-    const maxId = Math.max(...sequences.map((s) => Math.max(...s.ids)));
-    if (session.vocabSize !== undefined && maxId >= session.vocabSize) {
-      throw new PipelineError(
-        `${input.modelDir}: token id ${maxId} is outside the model's vocabulary (${session.vocabSize} rows in its embedding); the tokenizer does not match the model`,
-      );
-    }
-    store = await extractFeatures(session, sequences, {
-      location: settings.location,
-      batchMemoryBytes: input.batchMemoryBytes ?? 256 * 1024 * 1024,
-      maxBatchSize: input.maxBatchSize ?? 32,
-      signal: hooks.signal,
-      onBatch: (done, total) => progress('extract', done, total, `Forward passes ${done}/${total} rows`),
-    });
+    prepared = prepareRows(input.datasetFile, tokenizer, selection, dropped, log);
+    progress('tokenize', prepared.sequences.length, prepared.sequences.length, `Tokenized ${prepared.sequences.length} rows`);
+    activations = await stage.extract(prepared.sequences);
   } finally {
-    await session.close();
+    await stage.close();
   }
-  const { train, test, ordered, sequences, pieces } = rowsForProbes;
 
-  const labels = Uint8Array.from(ordered, (r) => r.correct);
-  const trainIdx = train.map((_, i) => i);
-  const testIdx = test.map((_, i) => train.length + i);
-  const grid = trainProbes(store, trainIdx, testIdx, labels, {
-    ...PROBE_DEFAULTS,
-    signal: hooks.signal,
-    onCell: (done, total) => progress('probe', done, total, `Probes ${done}/${total}`),
-  });
-  const unconverged = grid.converged.flat().filter((c) => !c).length;
-  if (unconverged > 0) log(`warning: ${unconverged} probes did not converge within ${PROBE_DEFAULTS.maxIter} iterations`);
-
-  return {
-    schemaVersion: 1,
-    createdAt: new Date().toISOString(),
-    tool: { name: 'layer-probe', version: TOOL_VERSION, onnxruntime: onnxruntimeVersion() },
-    dataset: {
-      file: input.datasetFile,
-      format: table.format,
-      contentHash: hash,
-      columns: mapping,
-      rowsRead: table.records.length,
-      rowsUsed: ordered.length,
-      dropped,
-    },
-    model: {
-      dir: input.modelDir,
-      name: path.basename(path.resolve(input.modelDir)),
-      numLayers: session.numLayers,
-      hiddenSize: session.hiddenSize,
-      location: settings.location,
-      provider: session.provider,
-      providersTried: providers.slice(0, providers.indexOf(session.provider) + 1),
-      blockKind: session.blockKind,
-      sequenceRule: SEQUENCE_RULE,
-    },
-    settings: {
-      ...settings,
-      splitSource: selection.splitSource,
-      probe: { solver: grid.solver, ...PROBE_DEFAULTS },
-    },
-    layers: Array.from({ length: session.numLayers }, (_, i) => i),
-    tokens: [...TOKEN_POSITIONS],
-    nTrain: train.length,
-    nTest: test.length,
-    metrics: grid.metrics,
-    iterations: grid.iterations,
-    converged: grid.converged,
-    test: {
-      rowIndex: test.map((r) => r.rowIndex),
-      line: test.map((r) => r.line),
-      label: test.map((r) => r.correct),
-      pieces,
-      qLength: sequences.slice(train.length).map((s) => s.qLength),
-      positions: sequences.slice(train.length).map((s) => s.positions),
-      scores: grid.scores,
-    },
-  };
+  const labels = Uint8Array.from(prepared.ordered, (r) => r.correct);
+  const trainIdx = prepared.train.map((_, i) => i);
+  const testIdx = prepared.test.map((_, i) => prepared.train.length + i);
+  const probed = probeAll ? stage.extracted : [settings.location];
+  const cellsPerLocation = activations.numLayers * TOKEN_POSITIONS.length;
+  const results: ProbeResult[] = [];
+  for (const [k, location] of probed.entries()) {
+    const grid = trainProbes(activations.sources.get(location)!, trainIdx, testIdx, labels, {
+      ...PROBE_DEFAULTS,
+      signal: hooks.signal,
+      onCell: (done) => {
+        const total = cellsPerLocation * probed.length;
+        const at = ` (${location})`;
+        progress('probe', k * cellsPerLocation + done, total, `Probes ${k * cellsPerLocation + done}/${total}${probed.length > 1 ? at : ''}`);
+      },
+    });
+    const unconverged = grid.converged.flat().filter((c) => !c).length;
+    if (unconverged > 0) log(`warning: ${location}: ${unconverged} probes did not converge within ${PROBE_DEFAULTS.maxIter} iterations`);
+    results.push(
+      buildResult({
+        datasetFile: input.datasetFile,
+        modelDir: input.modelDir,
+        settings,
+        location,
+        table,
+        contentHash: hash,
+        mapping,
+        dropped,
+        selection,
+        rows: prepared,
+        activations,
+        grid,
+        probeDefaults: PROBE_DEFAULTS,
+      }),
+    );
+  }
+  return results;
 }
 
 async function resolveMapping(input: RunInput, columns: string[], hooks: RunHooks): Promise<ColumnMapping> {
@@ -169,62 +164,3 @@ async function resolveMapping(input: RunInput, columns: string[], hooks: RunHook
   }
   return resolveColumnMapping(input.datasetFile, columns, { ...input.columns, ...choice });
 }
-
-interface PreparedRows {
-  train: DatasetRow[];
-  test: DatasetRow[];
-  /** Train rows then test rows: the row order of the feature store. */
-  ordered: DatasetRow[];
-  sequences: PreparedSequence[];
-  /** Display pieces of the test rows' sequences. */
-  pieces: string[][];
-}
-
-/** Token sequences and positions of the selected rows; rows the reference would crash on are dropped. */
-function prepareRows(
-  file: string,
-  tokenizer: ModelTokenizer,
-  selection: RowSelection,
-  dropped: { reason: string; count: number }[],
-  log: (line: string) => void,
-): PreparedRows {
-  const prepared = new Map<number, PreparedSequence>();
-  const skipped = { tooShort: [] as string[], answerNotFound: [] as string[] };
-  for (const row of selection.all) {
-    try {
-      prepared.set(row.rowIndex, prepareSequence(tokenizer, row));
-    } catch (err) {
-      // The reference crashes on these; we drop the row, count it and log which one it was.
-      if (err instanceof PositionError) skipped.tooShort.push(err.message);
-      else if (err instanceof ExactAnswerNotFoundError) skipped.answerNotFound.push(err.message);
-      else throw err;
-    }
-  }
-  const reasons: [string[], string][] = [
-    [skipped.answerNotFound, 'exact answer not found in the decoded answer'],
-    [skipped.tooShort, 'sequence too short for the reference positions'],
-  ];
-  for (const [messages, reason] of reasons) {
-    if (messages.length === 0) continue;
-    dropped.push({ reason, count: messages.length });
-    for (const line of messages.slice(0, 20)) log(`dropped ${line}`);
-  }
-  const train = selection.train.filter((r) => prepared.has(r.rowIndex));
-  const test = selection.test.filter((r) => prepared.has(r.rowIndex));
-  requireBothClasses(file, 'train', train);
-  requireBothClasses(file, 'test', test);
-  const ordered = [...train, ...test];
-  const sequences = ordered.map((r) => prepared.get(r.rowIndex)!);
-  const pieces = test.map((r) => tokenizer.pieces(prepared.get(r.rowIndex)!.ids));
-  return { train, test, ordered, sequences, pieces };
-}
-
-function requireBothClasses(file: string, side: string, rows: DatasetRow[]): void {
-  const correct = rows.filter((r) => r.correct === 1).length;
-  if (rows.length === 0 || correct === 0 || correct === rows.length) {
-    throw new PipelineError(
-      `${file}: the ${side} rows (${rows.length}) hold ${correct} correct and ${rows.length - correct} wrong answers; probes need both classes on each side`,
-    );
-  }
-}
-

@@ -1,6 +1,6 @@
 import { probeCell } from '../probe/probeCell';
 import { METRIC_NAMES, TOKEN_POSITIONS, type MetricMatrix, type MetricName } from '../types';
-import type { FeatureStore } from './featureStore';
+import { packRows, type SlabSource } from './slabSource';
 
 export interface ProbeOptions {
   C: number;
@@ -24,7 +24,7 @@ export interface ProbeGrid {
  * reference does (same split for every cell).
  */
 export function trainProbes(
-  store: FeatureStore,
+  store: SlabSource,
   trainRows: number[],
   testRows: number[],
   labels: Uint8Array,
@@ -46,11 +46,13 @@ export function trainProbes(
     for (let token = 0; token < TOKEN_POSITIONS.length; token++) {
       if (options.signal?.aborted) throw new Error('cancelled');
       let cell: ReturnType<typeof probeCell>;
+      // One slab at a time: with a cached source this is the only activation memory the probes hold.
+      const slab = store.slab(layer, token);
       try {
         cell = probeCell(
-          store.rows(layer, token, trainRows),
+          packRows(slab, store.hiddenSize, trainRows),
           yTrain,
-          store.rows(layer, token, testRows),
+          packRows(slab, store.hiddenSize, testRows),
           yTest,
           store.hiddenSize,
           { C: options.C, tol: options.tol, maxIter: options.maxIter },

@@ -1,0 +1,44 @@
+// `layer-probe cache [<dir>] [--clear]`: what the activation caches under a folder hold, and deleting them.
+
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { clearCacheFolders, formatBytes, listCacheFolders } from '../core/cache/cacheFolders';
+
+export const DEFAULT_CACHE_DIR_NAME = '.layer-probe-cache';
+
+export const CACHE_USAGE = `Usage: layer-probe cache [<cache-dir>] [--clear]
+
+Lists the activation caches under <cache-dir> (default ./${DEFAULT_CACHE_DIR_NAME}: where \`probe\` puts
+them when the output folder is in the current folder) with their size, or deletes them with --clear.
+Only folders written by layer-probe are touched.
+`;
+
+export function runCacheCommand(argv: string[], write: (text: string) => void = (t) => process.stdout.write(t)): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { clear: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  if (values.help || positionals.length > 1) {
+    process.stderr.write(CACHE_USAGE);
+    return values.help ? 0 : 2;
+  }
+  const root = path.resolve(positionals[0] ?? DEFAULT_CACHE_DIR_NAME);
+  const folders = listCacheFolders(root);
+  const total = folders.reduce((s, f) => s + f.bytes, 0);
+  if (values.clear) {
+    const { folders: n, bytes } = clearCacheFolders(root);
+    write(`cleared ${n} activation cache${n === 1 ? '' : 's'} (${formatBytes(bytes)}) in ${root}\n`);
+    return 0;
+  }
+  if (folders.length === 0) {
+    write(`no activation caches in ${root}\n`);
+    return 0;
+  }
+  for (const f of folders) {
+    const model = f.modelFile ? path.basename(path.dirname(f.modelFile)) : '?';
+    write(`${formatBytes(f.bytes).padStart(9)}  ${String(f.rows).padStart(7)} rows  ${(f.location ?? '?').padEnd(10)} ${(f.dtype ?? '?').padEnd(7)} ${model}  ${path.basename(f.dir)}\n`);
+  }
+  write(`${formatBytes(total).padStart(9)}  total, ${folders.length} cache${folders.length === 1 ? '' : 's'} in ${root}\n`);
+  return 0;
+}

@@ -1,0 +1,85 @@
+// What a cached activation depends on, and the folder name derived from it. Anything that can change a
+// row's token ids, its 15 positions or the model's function is part of the key; the row sample, the
+// split and the probe settings are not (they only choose which cached rows a probe reads).
+
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resolveModelFolder } from '../model/modelFolder';
+import type { ColumnMapping, ProbeLocation } from '../types';
+
+export type CacheDtype = 'float16' | 'float32';
+export const CACHE_DTYPES: readonly CacheDtype[] = ['float16', 'float32'];
+
+/** Bump when the chunk layout or the meaning of a key field changes: old caches then simply miss. */
+export const CACHE_FORMAT_VERSION = 1;
+
+export interface ModelIdentity {
+  /** Absolute path of the ONNX graph file. */
+  modelFile: string;
+  /** Weight-bearing files of the folder (graph, external data): name, size, modification time. */
+  files: { name: string; size: number; mtimeMs: number }[];
+  /** sha256 over the files that decide tokenization (tokenizer.json, its config, chat template). */
+  tokenizerSha256: string;
+}
+
+export interface CacheKey {
+  format: number;
+  dataset: { contentHash: string; columns: ColumnMapping };
+  model: ModelIdentity;
+  location: ProbeLocation;
+  sequenceRule: string;
+  dtype: CacheDtype;
+}
+
+// Tokenization reads exactly these (see tokenize/modelTokenizer.ts and tokenizerConfig.ts).
+const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'chat_template.jinja'];
+// Text files that do not change what the graph computes.
+const NOT_WEIGHTS = /\.(json|jinja|md|txt)$/i;
+
+/**
+ * The model's identity without reading its weights: hashing GBs of weights on every run would cost more
+ * than the forward passes the cache saves, so the graph and its external-data files are identified by
+ * path, size and mtime (a re-export or copy changes the mtime; a cache that misses is only slower).
+ * Every non-text, non-hidden file of the folder counts, so external data is covered whatever it is named.
+ */
+export function modelIdentity(modelDir: string): ModelIdentity {
+  const folder = resolveModelFolder(modelDir);
+  const dir = path.resolve(modelDir);
+  const files = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && !NOT_WEIGHTS.test(e.name) && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort()
+    .map((name) => {
+      const st = fs.statSync(path.join(dir, name));
+      return { name, size: st.size, mtimeMs: st.mtimeMs };
+    });
+  const hash = crypto.createHash('sha256');
+  for (const name of TOKENIZER_FILES) {
+    const file = path.join(dir, name);
+    if (!fs.existsSync(file)) continue;
+    hash.update(`${name}\0`).update(fs.readFileSync(file)).update('\0');
+  }
+  return { modelFile: path.resolve(folder.modelFile), files, tokenizerSha256: hash.digest('hex') };
+}
+
+/** JSON with object keys sorted, so the hash does not depend on the order fields were filled in. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function keyHash(key: CacheKey): string {
+  return crypto.createHash('sha256').update(canonicalJson(key)).digest('hex');
+}
+
+/** `<location>-<first 16 hex of the key hash>`: readable, and distinct per key. */
+export function cacheFolderName(key: CacheKey): string {
+  return `${key.location}-${keyHash(key).slice(0, 16)}`;
+}

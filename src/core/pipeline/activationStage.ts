@@ -1,0 +1,206 @@
+// Turns prepared sequences into probe-ready activations for one or more locations: from the activation
+// cache where rows are cached, from forward passes (one pass for all locations) where they are not.
+
+import * as path from 'node:path';
+import { ActivationCache } from '../cache/activationCache';
+import { CACHE_FORMAT_VERSION, modelIdentity, type CacheDtype } from '../cache/cacheKey';
+import { ActivationSession, ActivationSessionError } from '../model/activationSession';
+import { providerOrder, quietOnnxruntimeLogging, type ProviderChoice } from '../model/executionProviders';
+import type { BlockKind } from '../onnx/layers';
+import { SEQUENCE_RULE } from '../tokenize/sequence';
+import type { ColumnMapping, PreparedSequence, ProbeLocation } from '../types';
+import { CacheSink, type ChunkPolicy } from './cacheSink';
+import { CachedSlabs } from './cachedSlabs';
+import { PipelineError } from './errors';
+import { featureStoreSink, runExtraction, type ActivationSink } from './extractFeatures';
+import { FeatureStore } from './featureStore';
+import type { SlabSource } from './slabSource';
+
+export interface ActivationRequest {
+  datasetFile: string;
+  modelDir: string;
+  /** Every location to extract; the first is the run's primary location. */
+  locations: ProbeLocation[];
+  /**
+   * Extra locations the model cannot give (e.g. mlp_out of parallel blocks) are dropped with a log line
+   * instead of failing the run: they were asked for in a setting, not for this run's result.
+   */
+  extrasOptional?: boolean;
+  executionProvider?: ProviderChoice;
+  batchMemoryBytes: number;
+  maxBatchSize: number;
+  /** Absent: activations are kept in memory only. */
+  cache?: { dir: string; dtype: CacheDtype; datasetHash: string; columns: ColumnMapping; chunkPolicy?: ChunkPolicy };
+}
+
+export interface StageHooks {
+  log: (line: string) => void;
+  progress: (stage: 'model' | 'extract', done: number, total: number, message: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface Activations {
+  sources: Map<ProbeLocation, SlabSource>;
+  numLayers: number;
+  hiddenSize: number;
+  blockKind: BlockKind;
+  /** Provider of this run's forward passes, or of the cached ones when none ran. */
+  provider: string;
+  providersTried: string[];
+}
+
+export class ActivationStage {
+  private session: ActivationSession | undefined;
+  private providersTried: string[] = [];
+  private readonly caches = new Map<ProbeLocation, ActivationCache>();
+  /** The request's locations, less optional extras the model turned out not to have. */
+  private locations: ProbeLocation[];
+
+  constructor(
+    private readonly request: ActivationRequest,
+    private readonly hooks: StageHooks,
+  ) {
+    this.locations = [...request.locations];
+  }
+
+  /** Locations this run extracts (primary first). */
+  get extracted(): ProbeLocation[] {
+    return [...this.locations];
+  }
+
+  /**
+   * Opens the caches, and the model when no cache holds anything yet: a first run then fails on a folder
+   * that is not a decoder before tokenizing. Otherwise the model is loaded only if rows turn out to be
+   * missing, with only the locations that miss them (a re-run from the cache may never load it).
+   */
+  async beforeTokenize(): Promise<void> {
+    const { cache } = this.request;
+    if (cache) {
+      const model = modelIdentity(this.request.modelDir);
+      for (const location of this.locations) {
+        const key = {
+          format: CACHE_FORMAT_VERSION,
+          dataset: { contentHash: cache.datasetHash, columns: cache.columns },
+          model,
+          location,
+          sequenceRule: SEQUENCE_RULE,
+          dtype: cache.dtype,
+        };
+        this.caches.set(location, ActivationCache.open(cache.dir, key, this.hooks.log));
+      }
+      if ([...this.caches.values()].some((c) => c.dims !== undefined)) return;
+    }
+    await this.openSession(this.locations);
+  }
+
+  async extract(sequences: PreparedSequence[]): Promise<Activations> {
+    const missing = new Map<ProbeLocation, number[]>();
+    for (const location of this.locations) {
+      const cache = this.caches.get(location);
+      const rows = cache ? cache.resolve(sequences) : sequences.map((_, i) => i);
+      if (cache) this.hooks.log(`activation cache ${location}: ${sequences.length - rows.length} of ${sequences.length} rows cached (${cache.dir})`);
+      if (rows.length > 0) missing.set(location, rows);
+    }
+    const union = [...new Set([...missing.values()].flat())].sort((a, b) => a - b);
+    const stores = new Map<ProbeLocation, FeatureStore>();
+    if (union.length > 0) {
+      const session = this.session ?? (await this.openSession([...missing.keys()]));
+      // Opening may have dropped optional extras the model does not have.
+      for (const location of missing.keys()) if (!this.locations.includes(location)) missing.delete(location);
+      this.checkVocabulary(session, sequences);
+      const dims = { numLayers: session.numLayers, hiddenSize: session.hiddenSize, blockKind: session.blockKind };
+      const sinks: Partial<Record<ProbeLocation, ActivationSink>> = {};
+      for (const [location, rows] of missing) {
+        const cache = this.caches.get(location);
+        if (cache) {
+          sinks[location] = new CacheSink(cache, sequences, new Set(rows), dims, session.provider, this.request.cache?.chunkPolicy);
+        } else {
+          const store = new FeatureStore(dims.numLayers, sequences.length, dims.hiddenSize);
+          stores.set(location, store);
+          sinks[location] = featureStoreSink(store, sequences);
+        }
+      }
+      const cached = sequences.length - union.length;
+      const note = cached > 0 ? ` (${cached} cached)` : '';
+      this.hooks.progress('extract', 0, union.length, `Forward passes 0/${union.length} rows${note}`);
+      await runExtraction(session, sequences, union, sinks, {
+        batchMemoryBytes: this.request.batchMemoryBytes,
+        maxBatchSize: this.request.maxBatchSize,
+        signal: this.hooks.signal,
+        onBatch: (done, total) => this.hooks.progress('extract', done, total, `Forward passes ${done}/${total} rows${note}`),
+      });
+    } else {
+      const loaded = this.session ? '' : ', the model is not loaded';
+      this.hooks.log(`all ${sequences.length} rows are cached for ${this.locations.join(', ')}: no forward pass${loaded}`);
+      this.hooks.progress('extract', sequences.length, sequences.length, `Activations of ${sequences.length} rows read from the cache`);
+    }
+    return this.collect(sequences, stores);
+  }
+
+  async close(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    await session?.close();
+  }
+
+  private collect(sequences: PreparedSequence[], stores: Map<ProbeLocation, FeatureStore>): Activations {
+    const primary = this.locations[0];
+    const dims = this.session ?? this.caches.get(primary)?.dims;
+    if (!dims) throw new PipelineError(`${this.request.modelDir}: no activations were extracted`);
+    const sources = new Map<ProbeLocation, SlabSource>();
+    for (const location of this.locations) {
+      const cache = this.caches.get(location);
+      sources.set(location, cache ? new CachedSlabs(cache, sequences, dims.numLayers, dims.hiddenSize) : stores.get(location)!);
+    }
+    const cachedProviders = this.caches.get(primary)?.providers ?? [];
+    return {
+      sources,
+      numLayers: dims.numLayers,
+      hiddenSize: dims.hiddenSize,
+      blockKind: dims.blockKind,
+      provider: this.session?.provider ?? cachedProviders.join('+'),
+      providersTried: this.providersTried,
+    };
+  }
+
+  private async openSession(wanted: ProbeLocation[]): Promise<ActivationSession> {
+    const { modelDir } = this.request;
+    this.hooks.progress('model', 0, 1, `Loading ${path.basename(modelDir)}`);
+    const providers = providerOrder(this.request.executionProvider ?? 'auto');
+    quietOnnxruntimeLogging();
+    let session: ActivationSession;
+    try {
+      session = await ActivationSession.open(modelDir, { locations: wanted, executionProviders: providers });
+    } catch (err) {
+      const primary = this.locations[0];
+      const extras = wanted.filter((l) => l !== primary);
+      const aboutExtra = err instanceof ActivationSessionError && extras.some((l) => err.message.includes(`location '${l}'`));
+      if (!(aboutExtra && this.request.extrasOptional)) throw err;
+      this.hooks.log(`extra locations ${extras.join(', ')} dropped: ${(err as Error).message}`);
+      for (const extra of extras) this.caches.delete(extra);
+      this.locations = this.locations.filter((l) => !extras.includes(l));
+      // Only the primary can still be missing rows here (or nothing: then it is loaded for nothing, rarely).
+      session = await ActivationSession.open(modelDir, { locations: [primary], executionProviders: providers });
+    }
+    this.session = session;
+    this.providersTried = providers.slice(0, providers.indexOf(session.provider) + 1);
+    const log = this.hooks.log;
+    log(`model ${modelDir}: ${session.numLayers} layers × ${session.hiddenSize}, ${session.blockKind} blocks`);
+    if (session.provider !== providers[0]) {
+      log(`execution provider ${providers[0]} is not available here; running on ${session.provider} (tried ${providers.join(' → ')})`);
+    } else {
+      log(`execution provider ${session.provider}`);
+    }
+    return session;
+  }
+
+  private checkVocabulary(session: ActivationSession, sequences: PreparedSequence[]): void {
+    let maxId = 0;
+    for (const s of sequences) for (const id of s.ids) if (id > maxId) maxId = id;
+    if (session.vocabSize !== undefined && maxId >= session.vocabSize) {
+      throw new PipelineError(
+        `${this.request.modelDir}: token id ${maxId} is outside the model's vocabulary (${session.vocabSize} rows in its embedding); the tokenizer does not match the model`,
+      );
+    }
+  }
+}

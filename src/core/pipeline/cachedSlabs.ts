@@ -1,0 +1,61 @@
+import * as fs from 'node:fs';
+import type { ActivationCache } from '../cache/activationCache';
+import { tensorName, type LoadedChunk } from '../cache/chunkFile';
+import { decodeTensorBytes, readBytesAt } from '../cache/safetensors';
+import type { PreparedSequence } from '../types';
+import type { SlabSource } from './slabSource';
+
+interface ChunkRows {
+  chunk: LoadedChunk;
+  /** Row of the chunk's tensors → row of the slab. */
+  slots: number[];
+  storeRows: number[];
+}
+
+/**
+ * Slabs read from the activation cache on demand, one (layer, token) at a time: a probe needs only its
+ * own slab, so memory holds n × d floats instead of every layer and position (n × layers × 15 × d).
+ * Each slab read touches every chunk once, reading one contiguous tensor from it.
+ */
+export class CachedSlabs implements SlabSource {
+  readonly numRows: number;
+  private readonly groups: ChunkRows[];
+
+  constructor(
+    cache: ActivationCache,
+    sequences: PreparedSequence[],
+    readonly numLayers: number,
+    readonly hiddenSize: number,
+  ) {
+    this.numRows = sequences.length;
+    const byChunk = new Map<LoadedChunk, ChunkRows>();
+    sequences.forEach((seq, storeRow) => {
+      const where = cache.slotOf(seq.rowIndex);
+      if (!where) throw new Error(`activation cache ${cache.dir}: row ${seq.rowIndex} is not cached`);
+      let group = byChunk.get(where.chunk);
+      if (!group) byChunk.set(where.chunk, (group = { chunk: where.chunk, slots: [], storeRows: [] }));
+      group.slots.push(where.slot);
+      group.storeRows.push(storeRow);
+    });
+    this.groups = [...byChunk.values()];
+  }
+
+  slab(layer: number, token: number): Float32Array {
+    const d = this.hiddenSize;
+    const out = new Float32Array(this.numRows * d);
+    const name = tensorName(layer, token);
+    for (const { chunk, slots, storeRows } of this.groups) {
+      const info = chunk.header.tensors.get(name);
+      if (!info) throw new Error(`${chunk.path}: no tensor ${name}`);
+      const fd = fs.openSync(chunk.path, 'r');
+      let values: Float32Array;
+      try {
+        values = decodeTensorBytes(readBytesAt(fd, info.end - info.start, info.start, chunk.path), info.dtype, name) as Float32Array;
+      } finally {
+        fs.closeSync(fd);
+      }
+      slots.forEach((slot, k) => out.set(values.subarray(slot * d, (slot + 1) * d), storeRows[k] * d));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,64 @@
+import { ExactAnswerNotFoundError } from '../tokenize/exactSpan';
+import type { ModelTokenizer } from '../tokenize/modelTokenizer';
+import { PositionError, prepareSequence } from '../tokenize/positions';
+import type { DatasetRow, PreparedSequence } from '../types';
+import { PipelineError } from './errors';
+import type { RowSelection } from './selectRows';
+
+export interface PreparedRows {
+  train: DatasetRow[];
+  test: DatasetRow[];
+  /** Train rows then test rows: the row order of the feature store. */
+  ordered: DatasetRow[];
+  sequences: PreparedSequence[];
+  /** Display pieces of the test rows' sequences. */
+  pieces: string[][];
+}
+
+/** Token sequences and positions of the selected rows; rows the reference would crash on are dropped. */
+export function prepareRows(
+  file: string,
+  tokenizer: ModelTokenizer,
+  selection: RowSelection,
+  dropped: { reason: string; count: number }[],
+  log: (line: string) => void,
+): PreparedRows {
+  const prepared = new Map<number, PreparedSequence>();
+  const skipped = { tooShort: [] as string[], answerNotFound: [] as string[] };
+  for (const row of selection.all) {
+    try {
+      prepared.set(row.rowIndex, prepareSequence(tokenizer, row));
+    } catch (err) {
+      // The reference crashes on these; we drop the row, count it and log which one it was.
+      if (err instanceof PositionError) skipped.tooShort.push(err.message);
+      else if (err instanceof ExactAnswerNotFoundError) skipped.answerNotFound.push(err.message);
+      else throw err;
+    }
+  }
+  const reasons: [string[], string][] = [
+    [skipped.answerNotFound, 'exact answer not found in the decoded answer'],
+    [skipped.tooShort, 'sequence too short for the reference positions'],
+  ];
+  for (const [messages, reason] of reasons) {
+    if (messages.length === 0) continue;
+    dropped.push({ reason, count: messages.length });
+    for (const line of messages.slice(0, 20)) log(`dropped ${line}`);
+  }
+  const train = selection.train.filter((r) => prepared.has(r.rowIndex));
+  const test = selection.test.filter((r) => prepared.has(r.rowIndex));
+  requireBothClasses(file, 'train', train);
+  requireBothClasses(file, 'test', test);
+  const ordered = [...train, ...test];
+  const sequences = ordered.map((r) => prepared.get(r.rowIndex)!);
+  const pieces = test.map((r) => tokenizer.pieces(prepared.get(r.rowIndex)!.ids));
+  return { train, test, ordered, sequences, pieces };
+}
+
+function requireBothClasses(file: string, side: string, rows: DatasetRow[]): void {
+  const correct = rows.filter((r) => r.correct === 1).length;
+  if (rows.length === 0 || correct === 0 || correct === rows.length) {
+    throw new PipelineError(
+      `${file}: the ${side} rows (${rows.length}) hold ${correct} correct and ${rows.length - correct} wrong answers; probes need both classes on each side`,
+    );
+  }
+}
