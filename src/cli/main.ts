@@ -32,6 +32,8 @@ Options:
   --seed <n>               seed of the subsample and split (default 0)
   --test-fraction <f>      held-out fraction when the dataset has no split column (default 0.2)
   --columns <role=name,…>  column roles: prompt, answer, correct, exactAnswer, validExactAnswer, split, inputOutputIds
+  --chat-template <c>      auto (instruct models' own chat template) | none (plain text prompts)
+  --add-generation-prompt  end instruct prompts with the assistant header (the reference does not)
   --provider <p>           auto | cpu | cuda | dml | coreml (default auto: GPU when available, else CPU)
   --quiet                  no progress on stderr
 `;
@@ -56,6 +58,8 @@ export async function main(argv: string[], distDir: string): Promise<number> {
       'test-fraction': { type: 'string', default: '0.2' },
       columns: { type: 'string' },
       provider: { type: 'string', default: 'auto' },
+      'chat-template': { type: 'string', default: 'auto' },
+      'add-generation-prompt': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -91,6 +95,10 @@ export async function main(argv: string[], distDir: string): Promise<number> {
       cacheDtype,
       columns: values.columns ? parseColumnOverrides(values.columns) : undefined,
       executionProvider: providerOption(values.provider),
+      promptFormat: {
+        chatTemplate: choiceOption('chat-template', values['chat-template'], ['auto', 'none'] as const),
+        addGenerationPrompt: values['add-generation-prompt'] === true,
+      },
     },
     {
       log: (line) => quiet || process.stderr.write(`  ${line}\n`),
@@ -119,6 +127,11 @@ export class UsageError extends Error {}
 function locationOption(flag: string, value: string): ProbeLocation {
   if (!PROBE_LOCATIONS.includes(value as ProbeLocation)) throw new UsageError(`--${flag} must name locations among ${PROBE_LOCATIONS.join(', ')}, got "${value}"`);
   return value as ProbeLocation;
+}
+
+function choiceOption<T extends string>(name: string, value: string | undefined, choices: readonly T[]): T {
+  if (!choices.includes(value as T)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}`);
+  return value as T;
 }
 
 function providerOption(value: string | undefined): ProviderChoice {

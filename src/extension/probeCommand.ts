@@ -8,7 +8,7 @@ import { PROBE_LOCATIONS, type ProbeLocation } from '../core/types';
 import { askColumns } from './askColumns';
 import { HeatmapPanel, type HeatmapPanelOptions } from './panel/heatmapPanel';
 import { pickModelFolder } from './pickModelFolder';
-import { configuredProvider, readRunSettings, SECTION } from './settings';
+import { configuredPromptFormat, configuredProvider, readRunSettings, SECTION } from './settings';
 import type { ProviderStatus } from './providerStatus';
 import { RunCancelled, runInWorker } from './workerRun';
 
@@ -54,6 +54,7 @@ export async function probeDatasetCommand(
             modelDir,
             settings,
             executionProvider: configuredProvider(dataset),
+            promptFormat: configuredPromptFormat(dataset),
             ...cacheInput(context, dataset, settings.location),
           },
           {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { PROVIDER_CHOICES, type ProviderChoice } from '../core/model/executionProviders';
+import type { PromptFormat } from '../core/tokenize/chatTemplate';
 import { PROBE_LOCATIONS, type ProbeLocation, type RunSettings } from '../core/types';
 
 export const SECTION = 'layerProbe';
@@ -25,4 +26,12 @@ export function configuredModelFolder(scope?: vscode.Uri): string | undefined {
 export function configuredProvider(scope?: vscode.Uri): ProviderChoice {
   const value = vscode.workspace.getConfiguration(SECTION, scope).get<string>('executionProvider', 'auto');
   return PROVIDER_CHOICES.includes(value as ProviderChoice) ? (value as ProviderChoice) : 'auto';
+}
+
+export function configuredPromptFormat(scope?: vscode.Uri): PromptFormat {
+  const cfg = vscode.workspace.getConfiguration(SECTION, scope);
+  return {
+    chatTemplate: cfg.get<string>('chatTemplate', 'auto') === 'none' ? 'none' : 'auto',
+    addGenerationPrompt: cfg.get<boolean>('addGenerationPrompt', false) === true,
+  };
 }

@@ -1,3 +1,4 @@
+import type { PromptFormat } from '../tokenize/chatTemplate';
 // Turns prepared sequences into probe-ready activations for one or more locations: from the activation
 // cache where rows are cached, from forward passes (one pass for all locations) where they are not.
 
@@ -30,7 +31,15 @@ export interface ActivationRequest {
   batchMemoryBytes: number;
   maxBatchSize: number;
   /** Absent: activations are kept in memory only. */
-  cache?: { dir: string; dtype: CacheDtype; datasetHash: string; columns: ColumnMapping; chunkPolicy?: ChunkPolicy };
+  cache?: {
+    dir: string;
+    dtype: CacheDtype;
+    datasetHash: string;
+    columns: ColumnMapping;
+    chunkPolicy?: ChunkPolicy;
+    /** Part of the key: the chat-template choice changes every prompt's tokens. */
+    promptFormat: PromptFormat;
+  };
 }
 
 export interface StageHooks {
@@ -83,7 +92,7 @@ export class ActivationStage {
           dataset: { contentHash: cache.datasetHash, columns: cache.columns },
           model,
           location,
-          sequenceRule: SEQUENCE_RULE,
+          sequenceRule: `${SEQUENCE_RULE} Prompt format: ${JSON.stringify(cache.promptFormat)}.`,
           dtype: cache.dtype,
         };
         this.caches.set(location, ActivationCache.open(cache.dir, key, this.hooks.log));

@@ -1,3 +1,4 @@
+import type { PromptFormat } from '../tokenize/chatTemplate';
 import * as path from 'node:path';
 import type { ProbeResult } from '../result/types';
 import type { Table } from '../dataset/readTable';
@@ -10,6 +11,7 @@ import type { ProbeGrid } from './trainProbes';
 import { TOOL_VERSION, onnxruntimeVersion } from './versions';
 
 export interface ResultParts {
+  promptFormat: PromptFormat;
   datasetFile: string;
   modelDir: string;
   settings: RunSettings;
@@ -58,6 +60,7 @@ export function buildResult(p: ResultParts): ProbeResult {
       location: p.location,
       splitSource: p.selection.splitSource,
       probe: { solver: grid.solver, ...p.probeDefaults },
+      promptFormat: p.promptFormat,
     },
     layers: Array.from({ length: acts.numLayers }, (_, i) => i),
     tokens: [...TOKEN_POSITIONS],

@@ -1,3 +1,4 @@
+import type { PromptFormat } from '../tokenize/chatTemplate';
 import { ExactAnswerNotFoundError } from '../tokenize/exactSpan';
 import type { ModelTokenizer } from '../tokenize/modelTokenizer';
 import { PositionError, prepareSequence } from '../tokenize/positions';
@@ -22,12 +23,13 @@ export function prepareRows(
   selection: RowSelection,
   dropped: { reason: string; count: number }[],
   log: (line: string) => void,
+  promptFormat?: PromptFormat,
 ): PreparedRows {
   const prepared = new Map<number, PreparedSequence>();
   const skipped = { tooShort: [] as string[], answerNotFound: [] as string[] };
   for (const row of selection.all) {
     try {
-      prepared.set(row.rowIndex, prepareSequence(tokenizer, row));
+      prepared.set(row.rowIndex, prepareSequence(tokenizer, row, promptFormat));
     } catch (err) {
       // The reference crashes on these; we drop the row, count it and log which one it was.
       if (err instanceof PositionError) skipped.tooShort.push(err.message);

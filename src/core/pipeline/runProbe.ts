@@ -1,3 +1,4 @@
+import { DEFAULT_PROMPT_FORMAT, type PromptFormat } from '../tokenize/chatTemplate';
 import * as path from 'node:path';
 import type { CacheDtype } from '../cache/cacheKey';
 import { readTable, contentHash } from '../dataset/readTable';
@@ -35,6 +36,8 @@ export interface RunInput {
   cacheDtype?: CacheDtype;
   /** When cache chunks are written (tests use small chunks). */
   cacheChunkPolicy?: ChunkPolicy;
+  /** How prompts become text: chat template for instruct models (auto) and add_generation_prompt. */
+  promptFormat?: PromptFormat;
   /** Explicit column roles (CLI `--columns`, or a previous answer in the UI). */
   columns?: Partial<ColumnMapping>;
   /** Execution provider choice; `auto` (default) tries the platform's GPU provider, then CPU. */
@@ -86,6 +89,7 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
     log(`extra locations ${locations.slice(1).join(', ')} are only kept with an activation cache; not extracted`);
     locations.length = 1;
   }
+  const promptFormat = input.promptFormat ?? DEFAULT_PROMPT_FORMAT;
   const stage = new ActivationStage(
     {
       datasetFile: input.datasetFile,
@@ -96,7 +100,14 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
       batchMemoryBytes: input.batchMemoryBytes ?? 256 * 1024 * 1024,
       maxBatchSize: input.maxBatchSize ?? 32,
       cache: input.cacheDir
-        ? { dir: input.cacheDir, dtype: input.cacheDtype ?? 'float32', datasetHash: hash, columns: mapping, chunkPolicy: input.cacheChunkPolicy }
+        ? {
+            dir: input.cacheDir,
+            dtype: input.cacheDtype ?? 'float32',
+            datasetHash: hash,
+            columns: mapping,
+            chunkPolicy: input.cacheChunkPolicy,
+            promptFormat,
+          }
         : undefined,
     },
     { log, progress, signal: hooks.signal },
@@ -108,7 +119,8 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
     progress('tokenize', 0, selection.all.length, 'Tokenizing');
     // The tokenizer is needed even for rows with input_output_ids: q_length and exact spans come from it.
     const tokenizer = loadModelTokenizer(input.modelDir);
-    prepared = prepareRows(input.datasetFile, tokenizer, selection, dropped, log);
+    log(`tokenizer: ${tokenizer.kind} model (${tokenizer.kindReason}); prompts ${tokenizer.chatTemplate && promptFormat.chatTemplate === 'auto' ? `in its chat template, add_generation_prompt ${promptFormat.addGenerationPrompt}` : 'as plain text'}`);
+    prepared = prepareRows(input.datasetFile, tokenizer, selection, dropped, log, promptFormat);
     progress('tokenize', prepared.sequences.length, prepared.sequences.length, `Tokenized ${prepared.sequences.length} rows`);
     activations = await stage.extract(prepared.sequences);
   } finally {
@@ -148,6 +160,7 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
         activations,
         grid,
         probeDefaults: PROBE_DEFAULTS,
+        promptFormat,
       }),
     );
   }

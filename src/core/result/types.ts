@@ -39,6 +39,8 @@ export interface ProbeResult {
   settings: RunSettings & {
     splitSource: 'column' | 'seeded';
     probe: { solver: string; C: number; tol: number; maxIter: number };
+    /** Whether prompts were wrapped in the model's chat template, with or without the generation prompt. */
+    promptFormat: { chatTemplate: 'auto' | 'none'; addGenerationPrompt: boolean };
   };
   /** Heatmap rows: layer indices 0…L-1 (layer 0 is drawn at the top). */
   layers: number[];

@@ -67,6 +67,7 @@ export function sampleResult(overrides: { texts?: string[][] } = {}): ProbeResul
       testFraction: 0.2,
       splitSource: 'seeded',
       probe: { solver: 'lbfgs', C: 1, tol: 1e-4, maxIter: 100 },
+      promptFormat: { chatTemplate: 'auto', addGenerationPrompt: false },
     },
     layers: [0, 1, 2],
     tokens: [...TOKEN_POSITIONS],
