@@ -9,12 +9,7 @@ import { ELEM_BFLOAT16, ELEM_DOUBLE, ELEM_FLOAT, ELEM_FLOAT16 } from './elemType
 import { OnnxGraphError } from './errors';
 import type { OnnxGraph, OnnxTensorRef } from './graph';
 import { fields, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT, readVarint } from './wire';
-
-const TENSOR_FLOAT_DATA = 4;
-const TENSOR_INT32_DATA = 5;
-const TENSOR_RAW_DATA = 9;
-const TENSOR_DOUBLE_DATA = 10;
-const DATA_LOCATION_EXTERNAL = 1;
+import { TENSOR_FLOAT_DATA, TENSOR_INT32_DATA, TENSOR_RAW_DATA, TENSOR_DOUBLE_DATA, DATA_LOCATION_EXTERNAL } from './protoFields';
 
 const BYTES_PER_ELEMENT: Record<number, number> = {
   [ELEM_FLOAT]: 4,

@@ -10,24 +10,12 @@
 import { OnnxGraphError } from './errors';
 import { describeNode, parseModel, parseNode, parseTensorRef, parseValueInfo, type OnnxGraph, type OnnxNode } from './graph';
 import { concatBytes, fields, lenField, readString, stringField, WIRE_LEN } from './wire';
+import { MODEL_GRAPH, GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_OUTPUT, GRAPH_VALUE_INFO, NODE_ATTRIBUTE, ATTR_NAME, ATTR_G, GRAPH_QUANTIZATION_ANNOTATION, GRAPH_SPARSE_INITIALIZER, SPARSE_VALUES } from './protoFields';
 
 /** The condition inputs optimum (and hand-made exports following it) use to switch the cache on. */
 const CACHE_SWITCH = /^use_cache(_branch)?$/;
 /** Taken when the switch is false: optimum's no-past decoder. */
 const NO_CACHE_BRANCH = 'else_branch';
-
-const MODEL_GRAPH = 7;
-const GRAPH_NODE = 1;
-const GRAPH_INITIALIZER = 5;
-const GRAPH_INPUT = 11;
-const GRAPH_OUTPUT = 12;
-const GRAPH_VALUE_INFO = 13;
-const GRAPH_QUANTIZATION_ANNOTATION = 14;
-const GRAPH_SPARSE_INITIALIZER = 15;
-const SPARSE_VALUES = 1;
-const NODE_ATTRIBUTE = 5;
-const ATTR_NAME = 1;
-const ATTR_G = 6;
 
 export interface DecoderGraph {
   graph: OnnxGraph;

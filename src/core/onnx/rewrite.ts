@@ -9,6 +9,7 @@ import { OnnxGraphError } from './errors';
 import type { OnnxGraph } from './graph';
 import type { LayerMap } from './layers';
 import { concatBytes, fields, lenField, stringField, WIRE_LEN } from './wire';
+import { MODEL_GRAPH, GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_OUTPUT, GRAPH_VALUE_INFO, NODE_OUTPUT, VALUE_INFO_NAME } from './protoFields';
 
 export interface RewriteOptions {
   /** Tensor names to expose as graph outputs (duplicates ignored). */
@@ -16,15 +17,6 @@ export interface RewriteOptions {
   /** Also keep the `logits` output (costs the lm_head MatMul). */
   keepLogits: boolean;
 }
-
-const MODEL_GRAPH = 7;
-const GRAPH_NODE = 1;
-const GRAPH_INITIALIZER = 5;
-const GRAPH_INPUT = 11;
-const GRAPH_OUTPUT = 12;
-const GRAPH_VALUE_INFO = 13;
-const NODE_OUTPUT = 2;
-const VALUE_INFO_NAME = 1;
 
 /** Serialized ModelProto exposing `tensors` (and logits if asked) and computing nothing else. */
 export function rewriteForActivations(graph: OnnxGraph, layerMap: LayerMap, options: RewriteOptions): Uint8Array {
