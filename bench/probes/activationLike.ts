@@ -4,7 +4,23 @@
 // plus noise, so a probe reaches a realistic AUC (about 0.8), not a separable toy.
 import { MT19937 } from '../../src/core/probe/mt19937';
 
-export function activationLike(n: number, d: number, seed: number): { X: Float32Array; y: Uint8Array } {
+export interface ActivationLikeOptions {
+  /**
+   * Fraction of rows labelled 0 (errors). Without it a row is an error when its latent score is below 0
+   * (about half the rows); with it, exactly round(errorRate·n) rows with the lowest scores are.
+   */
+  errorRate?: number;
+  /** Scale of the label noise (default 2.5): 0 makes the classes separable through two factors. */
+  labelNoise?: number;
+  /**
+   * Heavy-tailed entries, as real residual streams have: 1 entry in 50 is an outlier 10–40× the noise
+   * scale, and the massive dimensions swing by ±30 from row to row (default false).
+   */
+  heavyTails?: boolean;
+}
+
+export function activationLike(n: number, d: number, seed: number, options: ActivationLikeOptions = {}): { X: Float32Array; y: Uint8Array } {
+  const labelNoise = options.labelNoise ?? 2.5;
   const rng = new MT19937(seed);
   // Sum of four uniforms: cheap, bell-shaped, unit variance after scaling by √3.
   const normalish = (): number => (rng.nextDouble() + rng.nextDouble() + rng.nextDouble() + rng.nextDouble() - 2) * Math.sqrt(3);
@@ -17,14 +33,26 @@ export function activationLike(n: number, d: number, seed: number): { X: Float32
   const X = new Float32Array(n * d);
   const y = new Uint8Array(n);
   const factors = new Float64Array(rank);
+  const latent = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < rank; k++) factors[k] = (20 / (1 + k)) * normalish();
-    y[i] = factors[3] / 5 + factors[6] / 3 + 2.5 * normalish() > 0 ? 1 : 0;
+    latent[i] = factors[3] / 5 + factors[6] / 3 + labelNoise * normalish();
+    y[i] = latent[i] > 0 ? 1 : 0;
+    const swing = options.heavyTails ? 10 * normalish() : 0;
     for (let j = 0; j < d; j++) {
       let s = mean[j] + 0.3 * normalish();
+      if (options.heavyTails) {
+        if (rng.nextDouble() < 0.02) s += (10 + 30 * rng.nextDouble()) * 0.3 * normalish();
+        if (mean[j] > 50) s += swing;
+      }
       for (let k = 0; k < rank; k++) s += loadings[j * rank + k] * factors[k];
       X[i * d + j] = s;
     }
+  }
+  if (options.errorRate !== undefined) {
+    const errors = Math.round(options.errorRate * n);
+    const threshold = Float64Array.from(latent).sort()[errors];
+    for (let i = 0; i < n; i++) y[i] = latent[i] >= threshold ? 1 : 0;
   }
   return { X, y };
 }

@@ -158,7 +158,39 @@ def split_reference():
     )
 
 
+def bootstrap_interval(y, scores, resamples, seed, percentiles=(2.5, 97.5)):
+    """The percentile bootstrap of src/core/probe/bootstrap.ts: RandomState(seed).randint(0, m, size=m) per
+    resample (as sklearn.utils.resample), roc_auc_score on it, single-class resamples skipped."""
+    rng = np.random.RandomState(seed)
+    m = len(y)
+    aucs, skipped = [], 0
+    for _ in range(resamples):
+        idx = rng.randint(0, m, size=m)
+        if len(np.unique(y[idx])) < 2:
+            skipped += 1
+            continue
+        aucs.append(roc_auc_score(y[idx], scores[idx]))
+    lo, hi = np.percentile(aucs, percentiles)
+    return dict(lo=float(lo), hi=float(hi), skipped=skipped, valid=len(aucs))
+
+
+def bootstrap_reference():
+    out = {}
+    for name, (data, resamples, seed) in {
+        "ties 5 levels, seed 0": ((11, 200, 5, 0.3), 1000, 0),
+        "continuous, seed 42": ((13, 200, 0, 0.5), 500, 42),
+    }.items():
+        y, sc = scored_labels(*data)
+        out[name] = bootstrap_interval(y, sc, resamples, seed)
+    # Two errors among 30 rows: many resamples hold no error at all and are skipped.
+    y, sc = scored_labels(14, 30, 0, 0.4)
+    y = np.ones(30, dtype=int)
+    y[[3, 17]] = 0
+    out["2 errors of 30, seed 7"] = bootstrap_interval(y, sc, 400, 7)
+    return out
+
+
 if __name__ == "__main__":
     print("sklearn", sklearn.__version__, "numpy", np.__version__, file=sys.stderr)
     print(json.dumps(dict(logistic=logistic_reference(), auc=auc_reference(), metrics=metrics_reference(),
-                     split=split_reference()), indent=1))
+                     split=split_reference(), bootstrap=bootstrap_reference()), indent=1))

@@ -53,3 +53,26 @@ export class StallDetector {
     return ++this.since >= this.patience;
   }
 }
+
+/**
+ * Throws when X holds ±Infinity or NaN: fp16 activations can overflow, and a fit on them would silently
+ * be NaN. x·0 is NaN exactly for those, so four running sums of it find out in one cheap pass.
+ */
+export function checkFinite(X: Float32Array, d: number): void {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let e = 0;
+  const n4 = X.length - (X.length % 4);
+  for (let k = 0; k < n4; k += 4) {
+    a += X[k] * 0;
+    b += X[k + 1] * 0;
+    c += X[k + 2] * 0;
+    e += X[k + 3] * 0;
+  }
+  for (let k = n4; k < X.length; k++) a += X[k] * 0;
+  if (a + b + c + e === 0) return;
+  for (let k = 0; k < X.length; k++) {
+    if (!Number.isFinite(X[k])) throw new RangeError(`X holds a non-finite value (${X[k]}) in row ${Math.floor(k / d)}`);
+  }
+}

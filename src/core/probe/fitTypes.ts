@@ -10,7 +10,7 @@ export interface LogisticFit {
   converged: boolean;
   /** C·Σ logloss + ½‖w‖² at the returned solution. */
   objective: number;
-  /** Which algorithm produced it ('newton-gram' or 'newton-cg'). */
+  /** Which algorithm produced it ('newton-gram', 'newton-cg' or 'newton-dual'). */
   solver: string;
 }
 

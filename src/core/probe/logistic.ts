@@ -3,13 +3,17 @@
 // Hand-written: no maintained pure-JS logistic-regression solver minimises this objective to convergence
 // (npm's ml-logistic-regression, for one, is fixed-step gradient descent with no L2 term or stopping rule).
 //
-// Stopping rule (both solvers): ‖∇f(w, b)‖∞ ≤ tol · ‖∇f(0, 0)‖∞, i.e. the largest gradient component,
+// Stopping rule (every solver): ‖∇f(w, b)‖∞ ≤ tol · ‖∇f(0, 0)‖∞, i.e. the largest gradient component,
 // over w and b, relative to the same quantity at the origin. `converged` is true only when that held;
 // hitting maxIter or a failed line search leaves it false.
+import { fitNewtonDual } from './dualNewton';
+import { checkFinite } from './fitCommon';
 import type { LogisticFit, SolverSettings } from './fitTypes';
 import { sigmoid } from './logLoss';
 import { fitNewtonCg } from './newtonCg';
+import { fitNewtonCgOrt } from './newtonCgOrt';
 import { fitNewtonGram } from './newtonGram';
+import { sharedOrtKernels, type OrtKernels } from './ortKernels';
 
 export type { LogisticFit } from './fitTypes';
 
@@ -53,13 +57,74 @@ export function hasBothClasses(y: ArrayLike<number>): boolean {
  * as undefined (check with hasBothClasses first).
  */
 export function fitLogistic(X: Float32Array, n: number, d: number, y: Uint8Array, opts: LogisticOptions = {}): LogisticFit {
+  const settings = validatedSettings(X, n, d, y, opts);
+  const solver = !opts.solver || opts.solver === 'auto' ? chooseSolver(n, d) : opts.solver;
+  return solver === 'newton-gram' ? fitNewtonGram(X, n, d, y, settings) : fitNewtonCg(X, n, d, y, settings);
+}
+
+/** The solvers fitLogisticFast can run: the JS ones, and 'newton-dual' (dualNewton.ts). */
+export type FastSolverName = LogisticSolverName | 'newton-dual';
+
+export interface FastLogisticOptions extends Omit<LogisticOptions, 'solver'> {
+  /** 'auto' (default): see chooseFastSolver. */
+  solver?: 'auto' | FastSolverName;
+  /** onnxruntime intra-op threads (0 = one per core, its default); ignored when `kernels` is given. */
+  threads?: number;
+  kernels?: OrtKernels;
+}
+
+/** Rows above which the dual's n×n Gram matrix (float64 and float32 copies: 12·n² bytes) is too big. */
+const DUAL_MAX_ROWS = 8192;
+
+/**
+ * For fitLogisticFast, by an operation count: below ~5·10⁷ multiply-adds for the n×n (or d×d) products
+ * the JS solvers win (no session calls); above, 'newton-dual' when n ≤ d — and also when d is so large
+ * that newton-cg's (d+1)³/6 JS Cholesky would dominate, memory permitting — else 'newton-cg' with its
+ * Hessian preconditioner from onnxruntime. The dual needs n ≥ 4 (its Gram graph has four row blocks).
+ */
+export function chooseFastSolver(n: number, d: number): FastSolverName {
+  if (n * d * Math.min(n, d) < 5e7 || n < 4) return chooseSolver(n, d);
+  return n <= d || (d > 2048 && n <= DUAL_MAX_ROWS) ? 'newton-dual' : 'newton-cg';
+}
+
+/**
+ * fitLogistic with onnxruntime as the BLAS: same objective, stopping rule and result, much faster on
+ * probe-sized problems. 'newton-cg' here builds its preconditioner with onnxruntime.
+ */
+export async function fitLogisticFast(
+  X: Float32Array,
+  n: number,
+  d: number,
+  y: Uint8Array,
+  opts: FastLogisticOptions = {},
+): Promise<LogisticFit> {
+  const solver = !opts.solver || opts.solver === 'auto' ? chooseFastSolver(n, d) : opts.solver;
+  // The dual sees non-finite values in its Gram matrix for free (and then calls checkFinite itself).
+  const settings = validatedSettings(X, n, d, y, opts, solver !== 'newton-dual');
+  if (solver === 'newton-gram') return fitNewtonGram(X, n, d, y, settings);
+  // Small problems chosen automatically stay in JS; an explicit 'newton-cg' gets the onnxruntime builder.
+  if (solver === 'newton-cg' && opts.solver !== 'newton-cg' && n * d * Math.min(n, d) < 5e7) return fitNewtonCg(X, n, d, y, settings);
+  const kernels = opts.kernels ?? (await sharedOrtKernels(opts.threads ?? 0));
+  if (solver === 'newton-dual') {
+    if (n < 4) throw new RangeError(`newton-dual needs at least 4 rows, got ${n}`);
+    return fitNewtonDual(X, n, d, y, settings, kernels);
+  }
+  return fitNewtonCgOrt(X, n, d, y, settings, kernels);
+}
+
+/** Checks the inputs every solver relies on and fills in the defaults. */
+function validatedSettings(
+  X: Float32Array,
+  n: number,
+  d: number,
+  y: Uint8Array,
+  opts: LogisticOptions | FastLogisticOptions,
+  scanForNonFinite = true,
+): SolverSettings {
   if (X.length !== n * d) throw new RangeError(`X has ${X.length} values, expected n·d = ${n}·${d}`);
   if (y.length !== n) throw new RangeError(`y has ${y.length} labels, expected ${n}`);
   for (let i = 0; i < n; i++) if (y[i] !== 0 && y[i] !== 1) throw new RangeError(`label ${i} is ${y[i]}, expected 0 or 1`);
-  // fp16 activations can overflow to ±Infinity; a fit on them would silently be NaN.
-  for (let k = 0; k < X.length; k++) {
-    if (!Number.isFinite(X[k])) throw new RangeError(`X holds a non-finite value (${X[k]}) in row ${Math.floor(k / d)}`);
-  }
+  if (scanForNonFinite) checkFinite(X, d);
   if (!hasBothClasses(y)) throw new RangeError('the training labels hold a single class; the probe is undefined');
   const settings: SolverSettings = {
     C: opts.C ?? LOGISTIC_DEFAULTS.C,
@@ -67,8 +132,7 @@ export function fitLogistic(X: Float32Array, n: number, d: number, y: Uint8Array
     maxIter: opts.maxIter ?? LOGISTIC_DEFAULTS.maxIter,
   };
   if (!(settings.C > 0)) throw new RangeError(`C must be positive, got ${settings.C}`);
-  const solver = !opts.solver || opts.solver === 'auto' ? chooseSolver(n, d) : opts.solver;
-  return solver === 'newton-gram' ? fitNewtonGram(X, n, d, y, settings) : fitNewtonCg(X, n, d, y, settings);
+  return settings;
 }
 
 /** P(correct) = σ(x·w + b) for each row of row-major X (n×d). */

@@ -16,13 +16,35 @@ import { dot, matTVec, matVec, maxAbs } from './linalg';
 import { diagonalPreconditioner, hessianPreconditioner, type Preconditioner } from './preconditioners';
 import { weightedLogLoss, weightedLogLossAlong, weightedLogLossSlopeAlong } from './logLoss';
 
-export function fitNewtonCg(
+/** What the Newton loop asks its driver for: a preconditioner for the Hessian at these curvatures. */
+export interface PreconditionerRequest {
+  mu: Float64Array;
+  D: Float64Array;
+}
+
+/** Newton–CG with the exact-Hessian preconditioner built in JS (preconditioners.ts). */
+export function fitNewtonCg(X: Float32Array, n: number, d: number, y: Uint8Array, settings: SolverSettings): LogisticFit {
+  const steps = newtonCgIterations(X, n, d, y, settings);
+  let next = steps.next();
+  while (!next.done) {
+    const { mu, D } = next.value;
+    next = steps.next(hessianPreconditioner(X, n, d, mu, D) ?? diagonalPreconditioner(X, n, d, mu, D));
+  }
+  return next.value;
+}
+
+/**
+ * The Newton loop as a generator, so that the preconditioner can come from a synchronous builder
+ * (fitNewtonCg) or an onnxruntime one (newtonCgOrt.ts) without two copies of the loop: it yields a
+ * request whenever it needs a (new) preconditioner and expects one back.
+ */
+export function* newtonCgIterations(
   X: Float32Array,
   n: number,
   d: number,
   y: Uint8Array,
   { C, tol, maxIter }: SolverSettings,
-): LogisticFit {
+): Generator<PreconditionerRequest, LogisticFit, Preconditioner> {
   const mu = columnMeans(X, n, d);
   const w = new Float64Array(d);
   let c = startingIntercept(y); // centred intercept
@@ -60,9 +82,7 @@ export function fitNewtonCg(
 
     for (let j = 0; j < d; j++) g[j] = gw[j] - mu[j] * gb;
     g[d] = gb;
-    if (!precond || cgSteps > rebuildAfter) {
-      precond = hessianPreconditioner(X, n, d, mu, D) ?? diagonalPreconditioner(X, n, d, mu, D);
-    }
+    if (!precond || cgSteps > rebuildAfter) precond = yield { mu, D };
     if (iterations === 0) firstNorm = Math.sqrt(dot(g, g));
     const forcing = Math.min(0.5, Math.sqrt(Math.sqrt(dot(g, g)) / firstNorm));
     cgSteps = cg.solve(X, mu, D, precond, g, forcing, p);

@@ -57,8 +57,16 @@ export function hessianPreconditioner(
       cross[j] += di * xc;
     }
   }
+  return factoredHessian(gram(Y, d, n), cross, sumD, d);
+}
+
+/**
+ * P = [I + XcᵀDXc, XcᵀD1; 1ᵀDXc, 1ᵀD1] from its data term `cols` = XcᵀDXc (d×d row-major, lower
+ * triangle read), `cross` = XcᵀD1 and `sumD` = 1ᵀD1, Cholesky-factored ((d+1)³/6). Null when the
+ * factorisation fails.
+ */
+export function factoredHessian(cols: ArrayLike<number>, cross: Float64Array, sumD: number, d: number): Preconditioner | null {
   const m = d + 1;
-  const cols = gram(Y, d, n);
   const P = new Float64Array(m * m);
   for (let j = 0; j < d; j++) {
     for (let k = 0; k <= j; k++) P[j * m + k] = cols[j * d + k];

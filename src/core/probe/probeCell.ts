@@ -1,5 +1,16 @@
-// One heatmap cell: fit a probe on the train rows, score the test rows, compute the metrics.
-import { fitLogistic, hasBothClasses, predictProbaCorrect, type LogisticSolverName } from './logistic';
+// One heatmap cell: fit a probe on the train rows, score the test rows, compute the metrics and the
+// bootstrap interval of the AUC. probeCellAsync is the fast path (onnxruntime products, logistic.ts's
+// fitLogisticFast); probeCell is the same computation with the synchronous JS solvers.
+import { BOOTSTRAP_DEFAULTS, bootstrapAucInterval } from './bootstrap';
+import {
+  fitLogistic,
+  fitLogisticFast,
+  hasBothClasses,
+  predictProbaCorrect,
+  type FastSolverName,
+  type LogisticFit,
+  type LogisticSolverName,
+} from './logistic';
 import { cellMetrics, undefinedCellMetrics, type CellMetrics } from './metrics';
 
 export interface ProbeCellOptions {
@@ -7,10 +18,24 @@ export interface ProbeCellOptions {
   tol?: number;
   maxIter?: number;
   solver?: 'auto' | LogisticSolverName;
+  /** Seed of the AUC bootstrap (the run seed); 0 unless told. */
+  seed?: number;
+  /** Bootstrap resamples of the test rows for aucInterval (default 1000; 0 = no interval). */
+  bootstrapResamples?: number;
+}
+
+export interface ProbeCellFastOptions extends Omit<ProbeCellOptions, 'solver'> {
+  solver?: 'auto' | FastSolverName;
+  /** onnxruntime intra-op threads (0 = one per core, its default). */
+  threads?: number;
 }
 
 export interface ProbeCellResult {
   metrics: CellMetrics;
+  /** Percentile-bootstrap 95 % interval of metrics.auc over the test rows; null when undefined. */
+  aucInterval: [number, number] | null;
+  /** Bootstrap resamples drawn, and how many of them were left out for holding a single class. */
+  aucBootstrap: { resamples: number; skipped: number };
   /** P(correct) of each test row, in the order given; empty when the cell is undefined. */
   pCorrectTest: Float64Array;
   iterations: number;
@@ -31,20 +56,60 @@ export function probeCell(
   d: number,
   opts: ProbeCellOptions = {},
 ): ProbeCellResult {
-  const nTrain = ytrain.length;
-  const nTest = ytest.length;
-  if (Xtest.length !== nTest * d) throw new RangeError(`Xtest has ${Xtest.length} values, expected ${nTest}·${d}`);
-  if (!hasBothClasses(ytrain) || !hasBothClasses(ytest)) {
-    return { metrics: undefinedCellMetrics(), pCorrectTest: new Float64Array(0), iterations: 0, converged: false, solver: '' };
-  }
-  const fit = fitLogistic(Xtrain, nTrain, d, ytrain, opts);
-  const pCorrectTest = predictProbaCorrect(fit, Xtest, nTest, d);
+  checkShapes(Xtest, ytest, d);
+  if (!hasBothClasses(ytrain) || !hasBothClasses(ytest)) return undefinedCell();
+  return finishCell(fitLogistic(Xtrain, ytrain.length, d, ytrain, opts), Xtest, ytest, d, opts);
+}
+
+/** probeCell on the fast solvers; same result up to the solvers' tolerance. */
+export async function probeCellAsync(
+  Xtrain: Float32Array,
+  ytrain: Uint8Array,
+  Xtest: Float32Array,
+  ytest: Uint8Array,
+  d: number,
+  opts: ProbeCellFastOptions = {},
+): Promise<ProbeCellResult> {
+  checkShapes(Xtest, ytest, d);
+  if (!hasBothClasses(ytrain) || !hasBothClasses(ytest)) return undefinedCell();
+  return finishCell(await fitLogisticFast(Xtrain, ytrain.length, d, ytrain, opts), Xtest, ytest, d, opts);
+}
+
+function checkShapes(Xtest: Float32Array, ytest: Uint8Array, d: number): void {
+  if (Xtest.length !== ytest.length * d) throw new RangeError(`Xtest has ${Xtest.length} values, expected ${ytest.length}·${d}`);
+}
+
+function undefinedCell(): ProbeCellResult {
+  return {
+    metrics: undefinedCellMetrics(),
+    aucInterval: null,
+    aucBootstrap: { resamples: 0, skipped: 0 },
+    pCorrectTest: new Float64Array(0),
+    iterations: 0,
+    converged: false,
+    solver: '',
+  };
+}
+
+function finishCell(
+  fit: LogisticFit,
+  Xtest: Float32Array,
+  ytest: Uint8Array,
+  d: number,
+  opts: Pick<ProbeCellOptions, 'seed' | 'bootstrapResamples'>,
+): ProbeCellResult {
+  const pCorrectTest = predictProbaCorrect(fit, Xtest, ytest.length, d);
+  const boot = bootstrapAucInterval(ytest, pCorrectTest, {
+    resamples: opts.bootstrapResamples ?? BOOTSTRAP_DEFAULTS.resamples,
+    seed: opts.seed ?? 0,
+  });
   return {
     metrics: cellMetrics(ytest, pCorrectTest),
+    aucInterval: boot.interval,
+    aucBootstrap: { resamples: boot.resamples, skipped: boot.skipped },
     pCorrectTest,
     iterations: fit.iterations,
     converged: fit.converged,
     solver: fit.solver,
   };
 }
-

@@ -1,23 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rocAuc } from '../../../src/core/probe/auc';
-import { MT19937 } from '../../../src/core/probe/mt19937';
-
-/** Mirror of scored_labels in bench/probes/crosscheck.py: levels = 0 gives continuous scores. */
-function scoredLabels(seed: number, n: number, levels: number, signal: number): { labels: number[]; scores: number[] } {
-  const rng = new MT19937(seed);
-  const labels: number[] = [];
-  const scores: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const u = rng.nextDouble();
-    const v = rng.nextDouble();
-    const label = u < 0.6 ? 1 : 0;
-    const raw = v + signal * label;
-    labels.push(label);
-    scores.push(levels > 0 ? Math.floor(raw * levels) / levels : raw);
-  }
-  return { labels, scores };
-}
+import { scoredLabels } from './scoredLabels';
 
 // Expected values: sklearn.metrics.roc_auc_score (scikit-learn 1.2.1), printed by
 // `/usr/bin/python3 bench/probes/crosscheck.py` (section "auc"); the reference's own form,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { bootstrapAucInterval } from '../../../src/core/probe/bootstrap';
 import { probeCell } from '../../../src/core/probe/probeCell';
 import { METRIC_NAMES } from '../../../src/core/types';
 import { makeProblem } from './syntheticProblem';
@@ -25,6 +26,14 @@ describe('probeCell', () => {
       assert.ok(actual !== null && Math.abs(actual - value) <= 1e-12, `${name}: ${actual} vs ${value}`);
     }
     assert.equal(cell.pCorrectTest.length, 60);
+    // The AUC interval: 1000 seeded resamples of the test rows (seed 0 unless told), percentile method.
+    const boot = bootstrapAucInterval(test.y, cell.pCorrectTest, { resamples: 1000, seed: 0 });
+    assert.deepEqual(cell.aucInterval, boot.interval);
+    assert.deepEqual(cell.aucBootstrap, { resamples: 1000, skipped: boot.skipped });
+    assert.ok(cell.aucInterval![0] < cell.metrics.auc! && cell.metrics.auc! < cell.aucInterval![1]);
+    const seeded = probeCell(train.X, train.y, test.X, test.y, 12, { tol: 1e-10, seed: 42, bootstrapResamples: 200 });
+    assert.deepEqual(seeded.aucInterval, bootstrapAucInterval(test.y, seeded.pCorrectTest, { resamples: 200, seed: 42 }).interval);
+    assert.equal(probeCell(train.X, train.y, test.X, test.y, 12, { bootstrapResamples: 0 }).aucInterval, null);
     assert.ok(cell.converged);
     assert.equal(cell.solver, 'newton-cg');
     assert.ok(cell.iterations > 0);
@@ -37,6 +46,7 @@ describe('probeCell', () => {
       assert.deepEqual(Object.keys(cell.metrics).sort(), [...METRIC_NAMES].sort());
       assert.ok(Object.values(cell.metrics).every((v) => v === null));
       assert.equal(cell.pCorrectTest.length, 0);
+      assert.equal(cell.aucInterval, null);
       assert.equal(cell.converged, false);
       assert.equal(cell.iterations, 0);
     };
