@@ -25,6 +25,8 @@ export interface HeatmapView {
   /** Heatmap columns, TOKEN_POSITIONS order. */
   tokens: TokenPositionName[];
   metrics: Record<MetricName, MetricMatrix>;
+  /** Per cell: seeded bootstrap 95 % interval of the test AUC (null where AUC is undefined). */
+  aucInterval?: ([number, number] | null)[][];
   /** Per cell: whether the probe's solver converged, and in how many iterations. */
   converged: boolean[][];
   iterations: number[][];
@@ -52,6 +54,7 @@ export function toHeatmapView(result: ProbeResult): HeatmapView {
     layers: result.layers,
     tokens: result.tokens,
     metrics: result.metrics,
+    aucInterval: result.aucInterval,
     converged: result.converged,
     iterations: result.iterations,
   };

@@ -67,6 +67,7 @@ export function buildResult(p: ResultParts): ProbeResult {
     nTrain: train.length,
     nTest: test.length,
     metrics: grid.metrics,
+    aucInterval: grid.aucInterval,
     iterations: grid.iterations,
     converged: grid.converged,
     test: {

@@ -134,8 +134,9 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
   const cellsPerLocation = activations.numLayers * TOKEN_POSITIONS.length;
   const results: ProbeResult[] = [];
   for (const [k, location] of probed.entries()) {
-    const grid = trainProbes(activations.sources.get(location)!, trainIdx, testIdx, labels, {
+    const grid = await trainProbes(activations.sources.get(location)!, trainIdx, testIdx, labels, {
       ...PROBE_DEFAULTS,
+      seed: settings.seed,
       signal: hooks.signal,
       onCell: (done) => {
         const total = cellsPerLocation * probed.length;

@@ -1,4 +1,4 @@
-import { probeCell } from '../probe/probeCell';
+import { probeCellAsync, type ProbeCellResult } from '../probe/probeCell';
 import { METRIC_NAMES, TOKEN_POSITIONS, type MetricMatrix, type MetricName } from '../types';
 import { packRows, type SlabSource } from './slabSource';
 
@@ -6,6 +6,8 @@ export interface ProbeOptions {
   C: number;
   tol: number;
   maxIter: number;
+  /** Seed of the per-cell AUC bootstrap (the run's seed). */
+  seed: number;
   onCell?: (cellsDone: number, cellsTotal: number) => void;
   signal?: AbortSignal;
 }
@@ -16,6 +18,8 @@ export interface ProbeGrid {
   converged: boolean[][];
   /** P(correct) of the test rows: [layer][token][test example]. */
   scores: number[][][];
+  /** Seeded bootstrap 95 % interval of each cell's test AUC; null where AUC is undefined. */
+  aucInterval: ([number, number] | null)[][];
   solver: string;
 }
 
@@ -23,13 +27,13 @@ export interface ProbeGrid {
  * Trains one independent probe per (layer, token) on the train rows and scores the test rows, as the
  * reference does (same split for every cell).
  */
-export function trainProbes(
+export async function trainProbes(
   store: SlabSource,
   trainRows: number[],
   testRows: number[],
   labels: Uint8Array,
   options: ProbeOptions,
-): ProbeGrid {
+): Promise<ProbeGrid> {
   const yTrain = Uint8Array.from(trainRows, (r) => labels[r]);
   const yTest = Uint8Array.from(testRows, (r) => labels[r]);
   const layers = store.numLayers;
@@ -39,23 +43,24 @@ export function trainProbes(
   const iterations = Array.from({ length: layers }, () => TOKEN_POSITIONS.map(() => 0));
   const converged = Array.from({ length: layers }, () => TOKEN_POSITIONS.map(() => true));
   const scores: number[][][] = Array.from({ length: layers }, () => TOKEN_POSITIONS.map(() => []));
+  const aucInterval: ([number, number] | null)[][] = Array.from({ length: layers }, () => TOKEN_POSITIONS.map(() => null));
   let solver = '';
   const total = layers * TOKEN_POSITIONS.length;
   let done = 0;
   for (let layer = 0; layer < layers; layer++) {
     for (let token = 0; token < TOKEN_POSITIONS.length; token++) {
       if (options.signal?.aborted) throw new Error('cancelled');
-      let cell: ReturnType<typeof probeCell>;
+      let cell: ProbeCellResult;
       // One slab at a time: with a cached source this is the only activation memory the probes hold.
       const slab = store.slab(layer, token);
       try {
-        cell = probeCell(
+        cell = await probeCellAsync(
           packRows(slab, store.hiddenSize, trainRows),
           yTrain,
           packRows(slab, store.hiddenSize, testRows),
           yTest,
           store.hiddenSize,
-          { C: options.C, tol: options.tol, maxIter: options.maxIter },
+          { C: options.C, tol: options.tol, maxIter: options.maxIter, seed: options.seed },
         );
       } catch (err) {
         // e.g. non-finite activations (an fp16 overflow): say which cell, not just what.
@@ -65,9 +70,10 @@ export function trainProbes(
       iterations[layer][token] = cell.iterations;
       converged[layer][token] = cell.converged;
       scores[layer][token] = Array.from(cell.pCorrectTest);
+      aucInterval[layer][token] = cell.aucInterval;
       if (cell.solver) solver = cell.solver;
       options.onCell?.(++done, total);
     }
   }
-  return { metrics, iterations, converged, scores, solver };
+  return { metrics, iterations, converged, scores, aucInterval, solver };
 }

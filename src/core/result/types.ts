@@ -49,6 +49,8 @@ export interface ProbeResult {
   nTrain: number;
   nTest: number;
   metrics: Record<MetricName, MetricMatrix>;
+  /** Seeded bootstrap (1,000 resamples of the test rows) 95 % interval of each cell's AUC; null = undefined. */
+  aucInterval: ([number, number] | null)[][];
   /** Solver iterations per cell, and whether each cell converged. */
   iterations: number[][];
   converged: boolean[][];

@@ -68,6 +68,14 @@ test('planted signal shows exactly where causal attention allows it, on a real f
   }
   // Per-example scores line up with labels: the best cell ranks every correct row above every error.
   assert.equal(result.test.scores[2][col('exact_answer_last')].length, result.nTest);
+  // Every defined cell carries its seeded bootstrap interval, which brackets the AUC itself.
+  for (let layer = 0; layer < 4; layer++) {
+    for (let t = 0; t < TOKEN_POSITIONS.length; t++) {
+      const [lo, hi] = result.aucInterval[layer][t]!;
+      const v = auc[layer][t]!;
+      assert.ok(lo <= v && v <= hi && hi - lo < 0.5, `layer ${layer} ${TOKEN_POSITIONS[t]}: ${v} outside [${lo}, ${hi}]`);
+    }
+  }
   assert.equal(sha(datasetFile), before, 'the dataset file is never modified');
   assert.deepEqual(fs.readdirSync(dir), ['planted.jsonl'], 'nothing else is written next to the dataset');
 });
@@ -78,6 +86,7 @@ test('re-running with the same seed gives identical matrices', async () => {
   const a = await runProbe({ datasetFile, modelDir: MODEL, settings: SETTINGS });
   const b = await runProbe({ datasetFile, modelDir: MODEL, settings: SETTINGS });
   assert.deepEqual(a.metrics, b.metrics);
+  assert.deepEqual(a.aucInterval, b.aucInterval);
   assert.deepEqual(a.test.rowIndex, b.test.rowIndex);
   const c = await runProbe({ datasetFile, modelDir: MODEL, settings: { ...SETTINGS, seed: 3 } });
   assert.notDeepEqual(a.test.rowIndex, c.test.rowIndex);

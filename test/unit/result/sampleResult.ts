@@ -74,6 +74,7 @@ export function sampleResult(overrides: { texts?: string[][] } = {}): ProbeResul
     nTrain: 6,
     nTest: 4,
     metrics,
+    aucInterval: metrics.auc.map((row) => row.map((v) => (v === null ? null : ([Math.max(0, v - 0.1), Math.min(1, v + 0.1)] as [number, number])))),
     iterations: matrix((l) => (l === 0 ? 100 : 12)) as number[][],
     converged: Array.from({ length: LAYERS }, (_, l) => Array.from({ length: TOKENS }, () => l !== 0)),
     test: {

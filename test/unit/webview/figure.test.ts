@@ -73,11 +73,14 @@ describe('heatmapFigure', () => {
     assert.match(trace.text[1]![2]!, /single class/);
   });
 
-  it('hovers with layer, token, AUC to 3 decimals and n train/test', () => {
-    assert.equal(trace.text[2]![5], 'Layer 2 · exact_answer_last<br>AUC 0.750<br>n train 6 · test 4');
+  it('hovers with layer, token, AUC to 3 decimals, its bootstrap interval and n train/test', () => {
+    assert.equal(
+      trace.text[2]![5],
+      'Layer 2 · exact_answer_last<br>AUC 0.750<br>AUC 95 % bootstrap interval 0.650–0.850<br>n train 6 · test 4',
+    );
     assert.equal(
       cellHoverText(view, 'acc', 2, 5),
-      'Layer 2 · exact_answer_last<br>Accuracy 0.070<br>AUC 0.750<br>n train 6 · test 4',
+      'Layer 2 · exact_answer_last<br>Accuracy 0.070<br>AUC 0.750<br>AUC 95 % bootstrap interval 0.650–0.850<br>n train 6 · test 4',
     );
   });
 
