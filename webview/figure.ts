@@ -132,6 +132,9 @@ export function cellHoverText(view: HeatmapView, metric: MetricName, row: number
   const value = finiteOrNull(view.metrics[metric][row]?.[col]);
   lines.push(`${METRIC_INFO[metric].label} ${formatMetric(value)}`);
   if (metric !== 'auc') lines.push(`AUC ${formatMetric(finiteOrNull(view.metrics.auc[row]?.[col]))}`);
+  const interval = view.aucInterval?.[row]?.[col];
+  // Lets researchers see which differences between cells are larger than the test-set noise.
+  if (interval) lines.push(`AUC 95 % bootstrap interval ${interval[0].toFixed(3)}–${interval[1].toFixed(3)}`);
   lines.push(`n train ${view.nTrain} · test ${view.nTest}`);
   if (value === null) lines.push('Undefined: the train or test split of this cell holds a single class');
   if (view.converged[row]?.[col] === false) {
