@@ -31,6 +31,7 @@ Options:
   --samples <n>            rows to sample, 0 = all (default 1000, as the reference)
   --seed <n>               seed of the subsample and split (default 0)
   --test-fraction <f>      held-out fraction when the dataset has no split column (default 0.2)
+  --batch-memory <MiB>     activation memory one forward batch may use; sets the batch size (default 256)
   --columns <role=name,…>  column roles: prompt, answer, correct, exactAnswer, validExactAnswer, split, inputOutputIds
   --chat-template <c>      auto (instruct models' own chat template) | none (plain text prompts)
   --add-generation-prompt  end instruct prompts with the assistant header (the reference does not)
@@ -56,6 +57,7 @@ export async function main(argv: string[], distDir: string): Promise<number> {
       samples: { type: 'string', default: '1000' },
       seed: { type: 'string', default: '0' },
       'test-fraction': { type: 'string', default: '0.2' },
+      'batch-memory': { type: 'string', default: '256' },
       columns: { type: 'string' },
       provider: { type: 'string', default: 'auto' },
       'chat-template': { type: 'string', default: 'auto' },
@@ -95,6 +97,7 @@ export async function main(argv: string[], distDir: string): Promise<number> {
       cacheDtype,
       columns: values.columns ? parseColumnOverrides(values.columns) : undefined,
       executionProvider: providerOption(values.provider),
+      batchMemoryBytes: positiveMiB('batch-memory', values['batch-memory']),
       promptFormat: {
         chatTemplate: choiceOption('chat-template', values['chat-template'], ['auto', 'none'] as const),
         addGenerationPrompt: values['add-generation-prompt'] === true,
@@ -132,6 +135,12 @@ function locationOption(flag: string, value: string): ProbeLocation {
 function choiceOption<T extends string>(name: string, value: string | undefined, choices: readonly T[]): T {
   if (!choices.includes(value as T)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}`);
   return value as T;
+}
+
+function positiveMiB(name: string, value: string | undefined): number {
+  const mib = Number(value);
+  if (!Number.isFinite(mib) || mib <= 0) throw new UsageError(`--${name} must be a positive number of MiB, got "${value}"`);
+  return Math.round(mib * 1024 * 1024);
 }
 
 function providerOption(value: string | undefined): ProviderChoice {

@@ -8,7 +8,7 @@ import { PROBE_LOCATIONS, type ProbeLocation } from '../core/types';
 import { askColumns } from './askColumns';
 import { HeatmapPanel, type HeatmapPanelOptions } from './panel/heatmapPanel';
 import { pickModelFolder } from './pickModelFolder';
-import { configuredPromptFormat, configuredProvider, readRunSettings, SECTION } from './settings';
+import { configuredBatchMemoryBytes, configuredPromptFormat, configuredProvider, readRunSettings, SECTION } from './settings';
 import type { ProviderStatus } from './providerStatus';
 import { RunCancelled, runInWorker } from './workerRun';
 
@@ -55,6 +55,7 @@ export async function probeDatasetCommand(
             settings,
             executionProvider: configuredProvider(dataset),
             promptFormat: configuredPromptFormat(dataset),
+            batchMemoryBytes: configuredBatchMemoryBytes(dataset),
             ...cacheInput(context, dataset, settings.location),
           },
           {

@@ -35,3 +35,9 @@ export function configuredPromptFormat(scope?: vscode.Uri): PromptFormat {
     addGenerationPrompt: cfg.get<boolean>('addGenerationPrompt', false) === true,
   };
 }
+
+/** Activation memory one forward batch may hold (all layers of the extracted locations); sets the batch size. */
+export function configuredBatchMemoryBytes(scope?: vscode.Uri): number {
+  const mib = vscode.workspace.getConfiguration(SECTION, scope).get<number>('batchMemoryMB', 256);
+  return Math.round((Number.isFinite(mib) && mib > 0 ? mib : 256) * 1024 * 1024);
+}
