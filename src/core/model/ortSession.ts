@@ -2,7 +2,7 @@
 
 import * as path from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
-import { checkExternalData } from '../onnx/externalData';
+import { checkExternalData, placeExternalData } from '../onnx/externalData';
 import { describeNode, parseModel, type OnnxGraph } from '../onnx/graph';
 import { readModelBytes, resolveModelFolder, type ModelFolder } from './modelFolder';
 
@@ -19,8 +19,9 @@ export interface OrtSessionHandle {
 /**
  * Loads model bytes with the first execution provider that works, in the given order.
  * `modelDir` is where external weight files live: bytes have no path of their own, and without this
- * option onnxruntime refuses external data ("escapes working directory"). With `graph`, a failure
- * naming an operator (`domain:Op(version)`) also names the first node of that type.
+ * option onnxruntime refuses external data ("escapes working directory"). Data files that are symlinks
+ * out of `modelDir` (the Hugging Face hub cache) are read from where they resolve: see placeExternalData.
+ * With `graph`, a failure naming an operator (`domain:Op(version)`) also names the first node of that type.
  */
 export async function createOrtSession(
   bytes: Uint8Array,
@@ -29,15 +30,16 @@ export async function createOrtSession(
   executionProviders: string[] = ['cpu'],
   graph?: OnnxGraph,
 ): Promise<OrtSessionHandle> {
+  const placed = placeExternalData(bytes, modelDir, fileLabel);
   const failures: string[] = [];
   for (const provider of executionProviders) {
     try {
-      const session = await InferenceSession.create(bytes, {
+      const session = await InferenceSession.create(placed.bytes, {
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
         // Errors only: warnings (e.g. about pruned initializers or fp16 fallbacks) are not actionable.
         logSeverityLevel: 3,
-        extra: { session: { model_external_initializers_file_folder_path: modelDir } },
+        extra: { session: { model_external_initializers_file_folder_path: placed.folder } },
       });
       return { session, provider };
     } catch (err) {
