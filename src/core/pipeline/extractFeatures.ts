@@ -1,5 +1,5 @@
 import type { PreparedSequence, ProbeLocation } from '../types';
-import { FeatureStore } from './featureStore';
+import type { FeatureStore } from './featureStore';
 
 /** The part of a model session extraction needs (kept narrow so tests can drive it with real sessions). */
 export interface ActivationSource {
@@ -124,16 +124,4 @@ export function featureStoreSink(store: FeatureStore, sequences: PreparedSequenc
     },
     flush() {},
   };
-}
-
-/** Runs every sequence through the model and keeps only the activations at its 15 positions, in memory. */
-export async function extractFeatures(
-  source: ActivationSource,
-  sequences: PreparedSequence[],
-  options: ExtractOptions,
-): Promise<FeatureStore> {
-  const store = new FeatureStore(source.numLayers, sequences.length, source.hiddenSize);
-  const all = sequences.map((_, i) => i);
-  await runExtraction(source, sequences, all, { [options.location]: featureStoreSink(store, sequences) }, options);
-  return store;
 }

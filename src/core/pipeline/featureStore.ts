@@ -37,9 +37,4 @@ export class FeatureStore implements SlabSource {
       gatherRow(batchActivations, seqLen, this.hiddenSize, b, positions, this.slabs[layer], storeRow);
     }
   }
-
-  /** Rows `rows` of slab (layer, token), packed into a new n × d matrix. */
-  rows(layer: number, token: number, rows: number[]): Float32Array {
-    return packRows(this.slabs[layer][token], this.hiddenSize, rows);
-  }
 }
