@@ -4,8 +4,8 @@ import { env as ortEnv } from 'onnxruntime-node';
 export const PROVIDER_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as const;
 export type ProviderChoice = (typeof PROVIDER_CHOICES)[number];
 
-// The GPU provider onnxruntime-node ships for each platform (CUDA needs the package installed without
-// `onnxruntime-node-install=skip`, which downloads its CUDA libraries; see README).
+// The GPU provider onnxruntime-node ships for each platform (CUDA needs its libraries fetched by
+// onnxruntime-node's install script, `npm run install:cuda`; see README).
 const GPU_PROVIDER: Partial<Record<NodeJS.Platform, string>> = { linux: 'cuda', win32: 'dml', darwin: 'coreml' };
 
 /**

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { float32ArrayToHalfBits } from '../../../src/core/cache/float16';
 import { readSafetensorsHeader, readTensor, writeSafetensorsAtomically } from '../../../src/core/cache/safetensors';
+import { PYTHON, requirePythonModules } from '../../helpers/python';
 
 const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'layer-probe-safetensors-'));
 
@@ -93,15 +94,6 @@ test('a truncated or inconsistent file is refused with a message naming it', () 
   }
 });
 
-const PYTHON = '/usr/bin/python3';
-const hasNumpy = (): boolean => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 // The point of the format: a Python user reads the cache with numpy alone (no Layer Probe code).
 const NUMPY_READER = `
@@ -121,7 +113,8 @@ for name, t in header.items():
 print(json.dumps(out))
 `;
 
-test('numpy.frombuffer reads the same values', { skip: hasNumpy() ? false : `${PYTHON} with numpy is not installed` }, () => {
+test('numpy.frombuffer reads the same values', () => {
+  requirePythonModules(['numpy']);
   const file = path.join(tempDir(), 'c.safetensors');
   const s = writeSample(file);
   const out = JSON.parse(execFileSync(PYTHON, ['-c', NUMPY_READER, file], { encoding: 'utf8' })) as Record<string, number[]> & {

@@ -12,6 +12,7 @@ import { runProbe, runProbeLocations, type RunInput } from '../../../src/core/pi
 import { runCacheCommand } from '../../../src/cli/cacheCommand';
 import { TOKEN_POSITIONS } from '../../../src/core/types';
 import { fixtureModel } from '../../helpers/fixtures';
+import { PYTHON, requirePythonModules } from '../../helpers/python';
 import { plantedDataset } from './plantedDataset';
 
 const MODEL = fixtureModel('tiny-llama-unfused-extdata');
@@ -186,7 +187,20 @@ test('float16 caches round to nearest even, read back as float32, and numpy read
   const f32 = await runProbe(base);
   const f16 = await runProbe({ ...base, cacheDtype: 'float16' });
   assert.equal(listCacheFolders(cacheDir).length, 2, 'the dtype is part of the key');
-  f16.metrics.auc.forEach((row, l) => row.forEach((v, t) => assert.ok(Math.abs(v! - f32.metrics.auc[l][t]!) < 0.02)));
+  // AUC moves in steps of 1/(P·N), one per test (correct, wrong) pair ordered differently. Rounding
+  // every activation by ≤ 2^-11 relative moves each score by about that much, which can only reorder
+  // pairs whose f32 scores nearly tie: allow 2 such pairs or 1 % of them, whichever is more.
+  const positives = f32.test.label.filter((y) => y === 1).length;
+  const pairs = positives * (f32.test.label.length - positives);
+  const allowed = Math.max(2, Math.floor(0.01 * pairs));
+  assert.deepEqual(f16.test.label, f32.test.label, 'same test rows');
+  f16.metrics.auc.forEach((row, l) =>
+    row.forEach((v, t) => {
+      const swapped = Math.abs(v! - f32.metrics.auc[l][t]!) * pairs;
+      assert.ok(Math.abs(swapped - Math.round(swapped)) < 1e-6, `layer ${l} ${TOKEN_POSITIONS[t]}: ΔAUC is a whole number of pairs`);
+      assert.ok(Math.round(swapped) <= allowed, `layer ${l} ${TOKEN_POSITIONS[t]}: f16 reorders ${Math.round(swapped)} of ${pairs} pairs (allowed ${allowed})`);
+    }),
+  );
 
   const folders = listCacheFolders(cacheDir);
   const read = (dtype: string): { rows: Int32Array; values: Float32Array; file: string } => {
@@ -216,18 +230,14 @@ test('float16 caches round to nearest even, read back as float32, and numpy read
   half.set(halfBitsToFloat32(float32ArrayToHalfBits(a.values).bits));
   assert.deepEqual(Array.from(b.values), Array.from(half));
 
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import numpy'], { stdio: 'ignore' });
-  } catch {
-    return; // numpy check only where Debian's python3-numpy is installed
-  }
+  requirePythonModules(['numpy']);
   const script =
     'import json,struct,sys\nimport numpy as np\nraw=open(sys.argv[1],"rb").read()\n(n,)=struct.unpack("<Q",raw[:8])\n' +
     'h=json.loads(raw[8:8+n]);d=raw[8+n:]\nt=h["layer.2.exact_answer_last"];b,e=t["data_offsets"]\n' +
     'a=np.frombuffer(d[b:e],dtype="<f2").reshape(t["shape"]).astype(np.float64)\n' +
     'r=h["row_index"];rows=np.frombuffer(d[r["data_offsets"][0]:r["data_offsets"][1]],dtype="<i4")\n' +
     'print(json.dumps({"shape":t["shape"],"values":a.ravel().tolist(),"rows":rows.tolist(),"meta":h["__metadata__"]}))';
-  const out = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, b.file], { encoding: 'utf8' })) as {
+  const out = JSON.parse(execFileSync(PYTHON, ['-c', script, b.file], { encoding: 'utf8' })) as {
     shape: number[];
     values: number[];
     rows: number[];

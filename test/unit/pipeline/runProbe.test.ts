@@ -134,7 +134,7 @@ test('auto provider falls back to CPU where no GPU provider loads, and says so i
     { datasetFile, modelDir: MODEL, settings: SETTINGS, executionProvider: 'auto' },
     { log: (l) => logs.push(l) },
   );
-  // This test machine has no CUDA libraries (installed with onnxruntime-node-install=skip).
+  // This test machine has no CUDA libraries (onnxruntime-node's install script, which fetches them, does not run: .npmrc).
   if (process.platform === 'linux') {
     assert.equal(result.model.provider, 'cpu');
     assert.deepEqual(result.model.providersTried, ['cuda', 'cpu']);
