@@ -1,10 +1,11 @@
 // The webview talks to "a host" through this interface. Inside VS Code the host is the extension
 // (acquireVsCodeApi); in the standalone HTML file there is none, so a local stand-in answers from
 // the result embedded in the page.
-import { examplesForCell } from '../src/core/result/examples';
-import type { ProbeResult } from '../src/core/result/types';
-import { toHeatmapView } from '../src/shared/heatmapView';
-import { isHostMessage, type HostMessage, type PanelState, type WebviewMessage } from '../src/shared/protocol';
+import { examplesForCell } from '../src/contract/examples';
+import { parseProbeResult, type ProbeResult } from '../src/contract/result';
+import { EMBEDDED_RESULT_ID } from '../src/contract/webviewPage';
+import { toHeatmapView } from '../src/contract/heatmapView';
+import { isHostMessage, type HostMessage, type PanelState, type WebviewMessage } from '../src/contract/webviewProtocol';
 
 export interface HostBridge {
   /** True when no extension is behind the page (standalone HTML): opening an example is not possible. */
@@ -15,8 +16,6 @@ export interface HostBridge {
   setState(state: PanelState): void;
 }
 
-/** The id of the `<script type="application/json">` element in which the standalone page embeds the result. */
-export const EMBEDDED_RESULT_ID = 'layer-probe-result';
 
 export function vscodeBridge(api: VsCodeWebviewApi): HostBridge {
   return {
@@ -36,9 +35,9 @@ export function readEmbeddedResult(): ProbeResult | string {
   const element = document.getElementById(EMBEDDED_RESULT_ID);
   if (!element?.textContent) return 'This page has no embedded probe result.';
   try {
-    return JSON.parse(element.textContent) as ProbeResult;
+    return parseProbeResult(element.textContent, 'The embedded probe result');
   } catch (error) {
-    return `The embedded probe result is not valid JSON: ${String(error)}`;
+    return (error as Error).message;
   }
 }
 

@@ -1,7 +1,7 @@
 // Turns an example's token pieces into display segments: prompt and answer runs, the probed token on
 // its own, the prompt/answer boundary, and an elision when a long prompt is cut. Pure, so the
 // windowing arithmetic is unit-tested without a DOM.
-import type { ExampleView } from '../src/core/result/types';
+import type { ExampleView } from '../src/contract/result';
 
 export type ExampleSegment =
   | { kind: 'elision'; hiddenPieces: number }

@@ -1,6 +1,6 @@
 // The examples behind the selected cell: score, label, misclassification mark, and the prompt +
 // answer with the probed token highlighted. Everything from the dataset goes in as text nodes.
-import type { ExampleView } from '../src/core/result/types';
+import type { ExampleView } from '../src/contract/result';
 import { el, replaceChildren } from './dom';
 import { exampleSegments, visiblePiece } from './exampleText';
 

@@ -1,5 +1,5 @@
 // The panel header: which model, where it was probed, on which data, with how many examples.
-import type { HeatmapView } from '../src/shared/heatmapView';
+import type { HeatmapView } from '../src/contract/heatmapView';
 import { el, replaceChildren } from './dom';
 
 function baseName(file: string): string {

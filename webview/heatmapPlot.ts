@@ -1,8 +1,8 @@
 // The Plotly heatmap plus what Plotly lacks: keyboard navigation (arrow keys move a cursor cell,
 // Enter/Space select it) and a live region announcing the cursor's cell for screen readers.
 import Plotly, { type PlotMouseEvent, type PlotlyHTMLElement } from 'plotly.js-dist-min';
-import type { MetricName } from '../src/core/types';
-import type { HeatmapView } from '../src/shared/heatmapView';
+import type { MetricName } from '../src/contract/types';
+import type { HeatmapView } from '../src/contract/heatmapView';
 import { el } from './dom';
 import { cellHoverText, cellShapes, heatmapFigure, type Cell, type PlotTheme } from './figure';
 

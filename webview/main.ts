@@ -2,10 +2,10 @@
 // Runs inside VS Code (messages to/from the extension) and, unchanged, in the standalone HTML file
 // written by heatmapHtml (no extension: the embedded result answers cell clicks locally).
 import './styles.css';
-import type { ExampleView } from '../src/core/result/types';
-import type { MetricName } from '../src/core/types';
-import type { HeatmapView } from '../src/shared/heatmapView';
-import { toPanelState, type ExamplesMessage, type HostMessage, type PanelState } from '../src/shared/protocol';
+import type { ExampleView } from '../src/contract/result';
+import type { MetricName } from '../src/contract/types';
+import type { HeatmapView } from '../src/contract/heatmapView';
+import { toPanelState, type ExamplesMessage, type HostMessage, type PanelState } from '../src/contract/webviewProtocol';
 import { readEmbeddedResult, standaloneBridge, vscodeBridge, type HostBridge } from './bridge';
 import { el, replaceChildren } from './dom';
 import { renderHeader } from './header';

@@ -1,6 +1,6 @@
 // How each metric is labelled and coloured. Colour ranges follow the reference script:
 // vmin 0.5 / vmax 1 for AUC (0.5 is chance), 0 → 1 for every other metric.
-import type { MetricName } from '../src/core/types';
+import type { MetricName } from '../src/contract/types';
 
 export interface MetricInfo {
   /** Short label for the selector, colour bar and hover. */

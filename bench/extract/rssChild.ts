@@ -8,14 +8,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ActivationCache } from '../../src/core/cache/activationCache';
-import { CACHE_FORMAT_VERSION, modelIdentity } from '../../src/core/cache/cacheKey';
+import { runOptions } from '../../src/contract/runOptions';
+import { cacheKeyFor, modelIdentity } from '../../src/core/cache/cacheKey';
 import { ActivationSession } from '../../src/core/model/activationSession';
 import { CacheSink } from '../../src/core/pipeline/cacheSink';
 import { CachedSlabs } from '../../src/core/pipeline/cachedSlabs';
 import { featureStoreSink, runExtraction, type ActivationSink } from '../../src/core/pipeline/extractFeatures';
 import { FeatureStore } from '../../src/core/pipeline/featureStore';
 import type { SlabSource } from '../../src/core/pipeline/slabSource';
-import { TOKEN_POSITIONS } from '../../src/core/types';
+import { TOKEN_POSITIONS } from '../../src/contract/types';
 import { BATCH_MEMORY_BYTES, MAX_BATCH_SIZE } from './throughput';
 import { syntheticRows } from './syntheticRows';
 
@@ -61,14 +62,13 @@ async function main(): Promise<void> {
       sink = featureStoreSink(store, sequences);
       source = () => store;
     } else {
-      const key = {
-        format: CACHE_FORMAT_VERSION,
-        dataset: { contentHash: 'bench-rss', columns: { prompt: 'p', answer: 'a', correct: 'c' } },
+      const key = cacheKeyFor({
+        options: runOptions({ modelFolder: modelDir }),
+        location: 'mlp_out',
+        datasetHash: 'bench-rss',
+        columns: { prompt: 'p', answer: 'a', correct: 'c' },
         model: modelIdentity(modelDir),
-        location: 'mlp_out' as const,
-        sequenceRule: 'bench',
-        dtype: 'float32' as const,
-      };
+      });
       const cache = ActivationCache.open(cacheRoot, key);
       sink = new CacheSink(cache, sequences, new Set(all), { numLayers, hiddenSize, blockKind }, session.provider);
       source = () => new CachedSlabs(cache, sequences, numLayers, hiddenSize);

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ActivationCache } from '../../src/core/cache/activationCache';
-import { CACHE_FORMAT_VERSION, modelIdentity } from '../../src/core/cache/cacheKey';
+import { runOptions } from '../../src/contract/runOptions';
+import { cacheKeyFor, modelIdentity } from '../../src/core/cache/cacheKey';
 import { ActivationSession } from '../../src/core/model/activationSession';
 import { buildFeeds, feedSpecOf } from '../../src/core/model/feeds';
 import { openOriginalSession } from '../../src/core/model/ortSession';
@@ -56,14 +57,13 @@ export async function measureThroughput(modelDir: string, sequences: PreparedSeq
     const memorySink = featureStoreSink(new FeatureStore(numLayers, sequences.length, hiddenSize), sequences);
     let cacheRun = 0;
     const newCacheSink = (): ActivationSink => {
-      const key = {
-        format: CACHE_FORMAT_VERSION,
-        dataset: { contentHash: `bench-${cacheRun++}`, columns: { prompt: 'p', answer: 'a', correct: 'c' } },
+      const key = cacheKeyFor({
+        options: runOptions({ modelFolder: modelDir }),
+        location: 'mlp_out',
+        datasetHash: `bench-${cacheRun++}`,
+        columns: { prompt: 'p', answer: 'a', correct: 'c' },
         model: modelIdentity(modelDir),
-        location: 'mlp_out' as const,
-        sequenceRule: 'bench',
-        dtype: 'float32' as const,
-      };
+      });
       const cache = ActivationCache.open(cacheRoot, key);
       return new CacheSink(cache, sequences, new Set(sequences.map((_, i) => i)), { numLayers, hiddenSize, blockKind }, ours.provider);
     };

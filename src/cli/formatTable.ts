@@ -1,5 +1,5 @@
-import type { ProbeResult } from '../core/result/types';
-import type { MetricName } from '../core/types';
+import type { ProbeResult } from '../contract/result';
+import type { MetricName } from '../contract/types';
 
 /**
  * The heatmap as text for terminals. Transposed (rows = token positions, columns = layers) because

@@ -6,7 +6,12 @@ import { writeAnswersJsonl } from '../core/generate/answersFile';
 import { generateAnswers } from '../core/generate/generateAnswers';
 import { DEFAULT_PROMPT_TEMPLATE } from '../core/generate/promptTemplate';
 import { GOLD_COLUMN_NAMES, QUESTION_COLUMN_NAMES } from '../core/generate/questionFile';
+import { promptFormatOf, type RunOptionKey } from '../contract/runOptions';
 import type { ModelKind } from '../core/tokenize/modelTokenizer';
+import { runOptionFlags, runOptionsFromFlags, runOptionsUsage } from './runFlags';
+
+/** The run options that also shape generation: the same prompts (and q_length) as probing will see. */
+const GENERATE_RUN_OPTIONS: RunOptionKey[] = ['modelFolder', 'chatTemplate', 'addGenerationPrompt', 'executionProvider'];
 
 export const GENERATE_USAGE = `Usage: layer-probe generate <questions> --model <dir> [options]
 
@@ -15,7 +20,7 @@ answer column) and writes them as JSONL with correctness labels, exact answers a
 dataset \`probe\` takes.
 
 Options:
-  --model <dir>             ONNX model folder (model.onnx or genai_config.json, tokenizer.json)
+${runOptionsUsage(GENERATE_RUN_OPTIONS)}
   --out <file>              answers file (default: <questions name>-answers.jsonl next to the questions)
   --template <text>         prompt, {question} marks the question; \\n and \\t are read as escapes
                             (default ${JSON.stringify(DEFAULT_PROMPT_TEMPLATE)})
@@ -34,7 +39,7 @@ export async function runGenerateCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      model: { type: 'string' },
+      ...runOptionFlags(GENERATE_RUN_OPTIONS),
       out: { type: 'string' },
       template: { type: 'string' },
       'max-new-tokens': { type: 'string', default: '100' },
@@ -48,7 +53,8 @@ export async function runGenerateCommand(argv: string[]): Promise<number> {
     },
   });
   const [questionsFile] = positionals;
-  if (values.help || !questionsFile || !values.model || positionals.length > 1) {
+  const runOptions = runOptionsFromFlags(values as Record<string, string | boolean | undefined>, GENERATE_RUN_OPTIONS);
+  if (values.help || !questionsFile || runOptions.modelFolder === '' || positionals.length > 1) {
     process.stderr.write(GENERATE_USAGE);
     return values.help ? 0 : 2;
   }
@@ -66,7 +72,9 @@ export async function runGenerateCommand(argv: string[]): Promise<number> {
   const started = performance.now();
   const result = await generateAnswers({
     questionsFile: questions,
-    modelDir: path.resolve(values.model),
+    modelDir: path.resolve(runOptions.modelFolder),
+    promptFormat: promptFormatOf(runOptions),
+    executionProvider: runOptions.executionProvider,
     promptTemplate: values.template === undefined ? undefined : readEscapes(values.template),
     questionColumn: values['question-column'],
     goldColumn: values['gold-column'],

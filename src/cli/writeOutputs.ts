@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { heatmapCsv } from '../core/result/heatmapCsv';
 import { heatmapHtml } from '../core/result/heatmapHtml';
-import type { ProbeResult } from '../core/result/types';
+import type { ProbeResult } from '../contract/result';
 
 export interface WrittenOutputs {
   resultJson: string;

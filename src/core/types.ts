@@ -1,29 +1,5 @@
-// Types shared by every stage of the pipeline: dataset → model → extraction → probes → result.
-// Kept free of `vscode` and of onnxruntime so the webview, the CLI and the tests can import them.
-
-/** Where in each transformer block activations are read (TransformerLens-style names). */
-export const PROBE_LOCATIONS = ['mlp_out', 'resid_post', 'mlp_in', 'attn_out'] as const;
-export type ProbeLocation = (typeof PROBE_LOCATIONS)[number];
-
-/** The reference's 15 heatmap columns, in the paper's order (labels as in its CSV/plot). */
-export const TOKEN_POSITIONS = [
-  'last_q',
-  'first_answer',
-  'second_answer',
-  'exact_answer_before_first',
-  'exact_answer_first',
-  'exact_answer_last',
-  'exact_answer_after_last',
-  '-8',
-  '-7',
-  '-6',
-  '-5',
-  '-4',
-  '-3',
-  '-2',
-  '-1',
-] as const;
-export type TokenPositionName = (typeof TOKEN_POSITIONS)[number];
+// Types the pipeline stages pass to each other inside the worker/CLI (never across a boundary: those
+// live in src/contract).
 
 /** One usable dataset row after column mapping and validity filtering. */
 export interface DatasetRow {
@@ -45,17 +21,6 @@ export interface DatasetRow {
   inputOutputIds?: number[];
 }
 
-/** Which file column plays which role. */
-export interface ColumnMapping {
-  prompt: string;
-  answer: string;
-  correct: string;
-  exactAnswer?: string;
-  validExactAnswer?: string;
-  split?: string;
-  inputOutputIds?: string;
-}
-
 /** A token sequence ready for a forward pass, with the 15 positions indexed into it. */
 export interface PreparedSequence {
   rowIndex: number;
@@ -65,27 +30,3 @@ export interface PreparedSequence {
   /** One absolute index per TOKEN_POSITIONS entry, in that order. */
   positions: number[];
 }
-
-/** Settings a run is keyed by (together with dataset content and model identity). */
-export interface RunSettings {
-  location: ProbeLocation;
-  /** At most this many rows are probed (seeded shuffle, as the reference's n_samples). 0 = all. */
-  sampleLimit: number;
-  seed: number;
-  /** Fraction of rows held out for the metrics when the dataset has no `split` column. */
-  testFraction: number;
-}
-
-/** Per-cell metric matrices, [layer][token]; null = undefined (a side has a single class). */
-export type MetricMatrix = (number | null)[][];
-
-export const METRIC_NAMES = [
-  'auc',
-  'acc',
-  'baseline_acc',
-  'acc_diff_from_baseline',
-  'precision',
-  'recall',
-  'f1',
-] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { main } from '../cli/main';
-import type { ProbeResult } from '../core/result/types';
+import { parseProbeResult } from '../contract/result';
 import { createDemoAssets } from './createDemoAssets';
 import { columnsBeforeExactAnswer, demoPatternViolations } from './demoPattern';
 
@@ -15,7 +15,8 @@ async function demo(): Promise<number> {
   const code = await main(['probe', datasetFile, '--model', modelDir, '--out', outDir, '--samples', '0'], __dirname);
   if (code !== 0) return code;
 
-  const result = JSON.parse(fs.readFileSync(path.join(outDir, 'result.json'), 'utf8')) as ProbeResult;
+  const resultFile = path.join(outDir, 'result.json');
+  const result = parseProbeResult(fs.readFileSync(resultFile, 'utf8'), resultFile);
   const before = columnsBeforeExactAnswer(result).map((t) => result.tokens[t]);
   const problems = demoPatternViolations(result);
   process.stdout.write(

@@ -1,4 +1,4 @@
-import type { ProbeResult } from '../core/result/types';
+import type { ProbeResult } from '../contract/result';
 
 const col = (result: ProbeResult, name: string): number => result.tokens.indexOf(name as ProbeResult['tokens'][number]);
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { ColumnDetection } from '../core/dataset/columns';
-import type { ColumnMapping } from '../core/types';
+import type { ColumnDetection } from '../contract/columns';
+import type { ColumnMapping } from '../contract/columns';
 
 /** Asks, one quick pick per ambiguous role, which column plays it; undefined if the user backs out. */
 export async function askColumns(detection: ColumnDetection): Promise<Partial<ColumnMapping> | undefined> {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { clearCacheFolders, formatBytes, listCacheFolders } from '../core/cache/cacheFolders';
+import { clearCacheFolders, formatBytes, listCacheFolders } from '../storage/cacheFolders';
 import { activationCacheRoots } from './probeCommand';
 
 /**

@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { configuredModelFolder } from './settings';
 
 const REMEMBERED_KEY = 'layerProbe.lastModelFolder';
 
@@ -9,9 +8,8 @@ const REMEMBERED_KEY = 'layerProbe.lastModelFolder';
  * against the dataset's workspace folder), else the user's pick, offered again next time in this
  * workspace.
  */
-export async function pickModelFolder(context: vscode.ExtensionContext, dataset: vscode.Uri): Promise<string | undefined> {
-  const configured = configuredModelFolder(dataset);
-  if (configured) {
+export async function pickModelFolder(context: vscode.ExtensionContext, dataset: vscode.Uri, configured: string): Promise<string | undefined> {
+  if (configured !== '') {
     const base = vscode.workspace.getWorkspaceFolder(dataset)?.uri.fsPath ?? path.dirname(dataset.fsPath);
     return path.resolve(base, configured);
   }

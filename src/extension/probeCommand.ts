@@ -1,22 +1,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CACHE_DTYPES, type CacheDtype } from '../core/cache/cacheKey';
-import type { RunInput, RunStage } from '../core/pipeline/runProbe';
-import type { ProbeResult } from '../core/result/types';
-import { PROBE_LOCATIONS, type ProbeLocation } from '../core/types';
+import { isRunCancelled } from '../contract/errors';
+import type { ProbeResult } from '../contract/result';
+import { OptionError, type RunOptions } from '../contract/runOptions';
+import { RUN_STAGES, type RunStage } from '../contract/workerProtocol';
 import { askColumns } from './askColumns';
 import { HeatmapPanel, type HeatmapPanelOptions } from './panel/heatmapPanel';
 import { pickModelFolder } from './pickModelFolder';
-import { configuredBatchMemoryBytes, configuredPromptFormat, configuredProvider, readRunSettings, SECTION } from './settings';
 import type { ProviderStatus } from './providerStatus';
-import { RunCancelled, runInWorker } from './workerRun';
+import { readRunOptions } from './settings';
+import { runInWorker, WorkerRunError } from './workerRun';
 
 const DATASET_EXTENSIONS = ['.jsonl', '.json', '.csv'];
 
 // Share of the progress bar each stage fills; forward passes and probes dominate every real run.
 const STAGE_WEIGHT: Record<RunStage, number> = { dataset: 5, tokenize: 5, model: 10, extract: 50, probe: 30 };
-const STAGE_ORDER: RunStage[] = ['dataset', 'tokenize', 'model', 'extract', 'probe'];
+const STAGE_ORDER = RUN_STAGES;
 
 export interface ProbeOutcome {
   result: ProbeResult;
@@ -36,10 +36,21 @@ export async function probeDatasetCommand(
     void vscode.window.showErrorMessage(`Layer Probe: ${path.basename(dataset.fsPath)} is not a .jsonl, .json or .csv dataset.`);
     return undefined;
   }
-  const modelDir = await pickModelFolder(context, dataset);
+  let configured: RunOptions;
+  try {
+    configured = readRunOptions(dataset);
+  } catch (err) {
+    if (!(err instanceof OptionError)) throw err;
+    output.error(err.message);
+    void vscode.window.showErrorMessage(`Layer Probe: ${err.message}. Fix it in the settings to probe.`, 'Open Settings').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', '@ext:layer-probe.layer-probe');
+    });
+    return undefined;
+  }
+  const modelDir = await pickModelFolder(context, dataset, configured.modelFolder);
   if (!modelDir) return undefined;
-  const settings = readRunSettings(dataset);
-  output.info(`Run: dataset ${dataset.fsPath}, model ${modelDir}, ${JSON.stringify(settings)}`);
+  const options: RunOptions = { ...configured, modelFolder: modelDir };
+  output.info(`Run: dataset ${dataset.fsPath}, options ${JSON.stringify(options)}`);
 
   const distDir = path.join(context.extensionUri.fsPath, 'dist');
   try {
@@ -49,15 +60,9 @@ export async function probeDatasetCommand(
         let reported = 0;
         return runInWorker(
           distDir,
-          {
-            datasetFile: dataset.fsPath,
-            modelDir,
-            settings,
-            executionProvider: configuredProvider(dataset),
-            promptFormat: configuredPromptFormat(dataset),
-            batchMemoryBytes: configuredBatchMemoryBytes(dataset),
-            ...cacheInput(context, dataset, settings.location),
-          },
+          // Extra locations come from the same forward passes and are cached: switching
+          // `layerProbe.location` to one later re-probes from disk.
+          { datasetFile: dataset.fsPath, options, cacheDir: activationCacheRoots(context)[0] },
           {
             onProgress: (stage, done, total, message) => {
               const before = STAGE_ORDER.slice(0, STAGE_ORDER.indexOf(stage)).reduce((s, st) => s + STAGE_WEIGHT[st], 0);
@@ -79,12 +84,13 @@ export async function probeDatasetCommand(
     output.info(`Done: ${result.nTrain} train / ${result.nTest} test rows${best ? `, best AUC ${best}` : ''}`);
     return { result, panel };
   } catch (err) {
-    if (err instanceof RunCancelled) {
+    if (isRunCancelled(err)) {
       output.info('Run cancelled by the user.');
       return undefined;
     }
     const message = err instanceof Error ? err.message : String(err);
     output.error(message);
+    if (err instanceof WorkerRunError) for (const cause of err.causes) output.error(`  caused by ${cause}`);
     void vscode.window.showErrorMessage(`Layer Probe: ${message}`, 'Show Log').then((choice) => {
       if (choice) output.show(true);
     });
@@ -96,25 +102,6 @@ export async function probeDatasetCommand(
 export function activationCacheRoots(context: vscode.ExtensionContext): string[] {
   const roots = [context.storageUri, context.globalStorageUri].filter((u): u is vscode.Uri => u !== undefined);
   return roots.map((u) => path.join(u.fsPath, 'activations'));
-}
-
-function cacheInput(
-  context: vscode.ExtensionContext,
-  scope: vscode.Uri,
-  location: ProbeLocation,
-): Pick<RunInput, 'cacheDir' | 'cacheDtype' | 'extraLocations'> {
-  const cfg = vscode.workspace.getConfiguration(SECTION, scope);
-  if (!cfg.get<boolean>('activationCache', true)) return {};
-  const dtype = cfg.get<string>('cacheDtype', 'float32');
-  const extra = cfg.get<string[]>('extraLocations', []);
-  return {
-    cacheDir: activationCacheRoots(context)[0],
-    cacheDtype: CACHE_DTYPES.includes(dtype as CacheDtype) ? (dtype as CacheDtype) : 'float32',
-    // Taken from the same forward passes and cached: switching `layerProbe.location` later re-probes from disk.
-    extraLocations: (Array.isArray(extra) ? extra : []).filter(
-      (l): l is ProbeLocation => PROBE_LOCATIONS.includes(l as ProbeLocation) && l !== location,
-    ),
-  };
 }
 
 async function pickDataset(): Promise<vscode.Uri | undefined> {

@@ -1,17 +1,19 @@
-import * as path from 'node:path';
 import { fork } from 'node:child_process';
-import type { ColumnDetection } from '../core/dataset/columns';
-import type { RunInput, RunStage } from '../core/pipeline/runProbe';
-import type { ProbeResult } from '../core/result/types';
-import type { ColumnMapping } from '../core/types';
-import type { FromWorker, ToWorker } from '../worker/messages';
+import * as path from 'node:path';
+import type { ColumnDetection, ColumnMapping } from '../contract/columns';
+import { LayerProbeError, RunCancelled } from '../contract/errors';
+import type { ProbeResult } from '../contract/result';
+import type { FromWorker, RunRequest, RunStage, ToWorker } from '../contract/workerProtocol';
 
-export class RunCancelled extends Error {
-  override name = 'RunCancelled';
-}
+/** The worker reported an error; `kind` is its class name there, `causes` its cause chain. */
+export class WorkerRunError extends LayerProbeError {
+  override name = 'WorkerRunError';
 
-export class WorkerRunError extends Error {
-  constructor(message: string, readonly kind: string) {
+  constructor(
+    message: string,
+    readonly kind: string,
+    readonly causes: string[] = [],
+  ) {
     super(message);
   }
 }
@@ -25,11 +27,11 @@ export interface WorkerRunHooks {
 /**
  * Runs the pipeline in a child process (dist/worker.js). Cancelling kills it, which really stops
  * onnxruntime mid-batch (a flag checked between batches could wait seconds on a large model) and can
- * never take the extension host down with it.
+ * never take the extension host down with it. Rejects with RunCancelled when cancelled.
  */
 export function runInWorker(
   distDir: string,
-  input: RunInput,
+  request: RunRequest,
   hooks: WorkerRunHooks,
   cancel: { onCancellationRequested(listener: () => void): unknown },
 ): Promise<ProbeResult> {
@@ -48,7 +50,7 @@ export function runInWorker(
       fn();
       worker.kill('SIGKILL');
     };
-    cancel.onCancellationRequested(() => finish(() => reject(new RunCancelled('Probing cancelled'))));
+    cancel.onCancellationRequested(() => finish(() => reject(new RunCancelled('probing cancelled'))));
     worker.on('message', (msg: FromWorker) => {
       switch (msg.type) {
         case 'progress':
@@ -64,17 +66,17 @@ export function runInWorker(
           finish(() => resolve(msg.result));
           break;
         case 'error':
-          finish(() => reject(new WorkerRunError(msg.message, msg.kind)));
+          finish(() => reject(msg.kind === 'RunCancelled' ? new RunCancelled(msg.message) : new WorkerRunError(msg.message, msg.kind, msg.causes)));
           break;
       }
     });
-    worker.on('error', (err) => finish(() => reject(err)));
+    worker.on('error', (err) => finish(() => reject(new LayerProbeError(`the probing process could not start: ${err.message}`, { cause: err }))));
     worker.on('exit', (code, signal) =>
       finish(() => {
         const tail = stderr.join('').trim().split('\n').slice(-5).join('\n');
-        reject(new Error(`the probing process exited unexpectedly (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`));
+        reject(new LayerProbeError(`the probing process exited unexpectedly (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`));
       }),
     );
-    send({ type: 'run', input });
+    send({ type: 'run', request });
   });
 }

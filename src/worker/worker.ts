@@ -3,9 +3,10 @@
 // than a worker thread because cancelling must stop onnxruntime mid-call: terminating a worker thread
 // while a native ORT call is in flight aborts the whole host process ("terminate called after throwing
 // an instance of 'Napi::Error'"); killing a child process is always safe.
+import type { ColumnMapping } from '../contract/columns';
+import { causeMessages } from '../contract/errors';
+import type { FromWorker, ToWorker } from '../contract/workerProtocol';
 import { runProbe } from '../core/pipeline/runProbe';
-import type { ColumnMapping } from '../core/types';
-import type { FromWorker, ToWorker } from './messages';
 
 if (!process.send) throw new Error('worker.js must be started with an IPC channel (child_process.fork)');
 const post = (msg: FromWorker): void => {
@@ -20,7 +21,7 @@ process.on('message', (msg: ToWorker) => {
     answerColumns = undefined;
     return;
   }
-  runProbe(msg.input, {
+  runProbe(msg.request, {
     onProgress: (stage, done, total, message) => post({ type: 'progress', stage, done, total, message }),
     log: (line) => post({ type: 'log', line }),
     resolveColumns: (detection, columns) =>
@@ -32,7 +33,7 @@ process.on('message', (msg: ToWorker) => {
     (result) => post({ type: 'result', result }),
     (err: unknown) => {
       const e = err instanceof Error ? err : new Error(String(err));
-      post({ type: 'error', message: e.message, kind: e.name });
+      post({ type: 'error', message: e.message, kind: e.name, causes: causeMessages(e) });
     },
   );
 });

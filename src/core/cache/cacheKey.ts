@@ -5,14 +5,14 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { ColumnMapping } from '../../contract/columns';
+import type { ProbeLocation } from '../../contract/locations';
+import { ACTIVATION_OPTION_KEYS, type ActivationOptionKey, type RunOptions } from '../../contract/runOptions';
 import { resolveModelFolder } from '../model/modelFolder';
-import type { ColumnMapping, ProbeLocation } from '../types';
-
-export type CacheDtype = 'float16' | 'float32';
-export const CACHE_DTYPES: readonly CacheDtype[] = ['float16', 'float32'];
+import { SEQUENCE_RULE } from '../tokenize/sequence';
 
 /** Bump when the chunk layout or the meaning of a key field changes: old caches then simply miss. */
-export const CACHE_FORMAT_VERSION = 1;
+export const CACHE_FORMAT_VERSION = 2;
 
 export interface ModelIdentity {
   /** Absolute path of the ONNX graph file. */
@@ -23,13 +23,41 @@ export interface ModelIdentity {
   tokenizerSha256: string;
 }
 
+/**
+ * The run options that change token ids or activations — the options table's "changes activations"
+ * column — except the model folder, which the key names by its identity instead.
+ */
+export type CacheKeyOptions = Pick<RunOptions, Exclude<ActivationOptionKey, 'modelFolder'>>;
+
 export interface CacheKey {
   format: number;
+  /** The dataset's bytes and which columns were read as prompt, answer, label, exact answer, ids. */
   dataset: { contentHash: string; columns: ColumnMapping };
+  /** The model folder's graph, weights and tokenizer files (stands for the `modelFolder` option). */
   model: ModelIdentity;
-  location: ProbeLocation;
+  /** How text rows become token sequences (tokenize/sequence.ts); its wording versions it. */
   sequenceRule: string;
-  dtype: CacheDtype;
+  options: CacheKeyOptions;
+}
+
+/** The key of `location`'s activations for a run with `options`; every activation-changing option is a field. */
+export function cacheKeyFor(parts: {
+  options: RunOptions;
+  location: ProbeLocation;
+  datasetHash: string;
+  columns: ColumnMapping;
+  model: ModelIdentity;
+}): CacheKey {
+  const options: Record<string, unknown> = {};
+  for (const key of ACTIVATION_OPTION_KEYS) if (key !== 'modelFolder') options[key] = parts.options[key];
+  options.location = parts.location;
+  return {
+    format: CACHE_FORMAT_VERSION,
+    dataset: { contentHash: parts.datasetHash, columns: parts.columns },
+    model: parts.model,
+    sequenceRule: SEQUENCE_RULE,
+    options: options as CacheKeyOptions,
+  };
 }
 
 // Tokenization reads exactly these (see tokenize/modelTokenizer.ts and tokenizerConfig.ts).
@@ -81,5 +109,5 @@ export function keyHash(key: CacheKey): string {
 
 /** `<location>-<first 16 hex of the key hash>`: readable, and distinct per key. */
 export function cacheFolderName(key: CacheKey): string {
-  return `${key.location}-${keyHash(key).slice(0, 16)}`;
+  return `${key.options.location}-${keyHash(key).slice(0, 16)}`;
 }

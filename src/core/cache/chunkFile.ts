@@ -4,8 +4,10 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TOKEN_POSITIONS, type PreparedSequence, type ProbeLocation } from '../types';
-import type { CacheDtype } from './cacheKey';
+import { TOKEN_POSITIONS } from '../../contract/types';
+import { type PreparedSequence } from '../types';
+import { type ProbeLocation } from '../../contract/locations';
+import type { CacheDtype } from '../../contract/runOptions';
 import { float32ArrayToHalfBits } from './float16';
 import type { ChunkEntry } from './manifest';
 import {

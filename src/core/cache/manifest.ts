@@ -6,11 +6,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BlockKind } from '../onnx/layers';
-import { TOKEN_POSITIONS, type ProbeLocation } from '../types';
-import { CACHE_FORMAT_VERSION, keyHash, type CacheDtype, type CacheKey } from './cacheKey';
+import { TOKEN_POSITIONS } from '../../contract/types';
+import { type ProbeLocation } from '../../contract/locations';
+import { CACHE_FORMAT_VERSION, keyHash, type CacheKey } from './cacheKey';
+import { type CacheDtype } from '../../contract/runOptions';
 
-export const MANIFEST_FILE = 'manifest.json';
-export const MANIFEST_FORMAT = 'layer-probe-activations';
+import { MANIFEST_FILE, MANIFEST_FORMAT } from '../../storage/cacheFolders';
+
 
 export interface ChunkEntry {
   /** File name inside the cache folder. */
@@ -56,8 +58,8 @@ export function newManifest(
     version: CACHE_FORMAT_VERSION,
     keyHash: keyHash(key),
     key,
-    location: key.location,
-    dtype: key.dtype,
+    location: key.options.location,
+    dtype: key.options.cacheDtype,
     ...dims,
     positions: [...TOKEN_POSITIONS],
     layout: CHUNK_LAYOUT,

@@ -1,19 +1,6 @@
-import type { ColumnMapping } from '../types';
+import { COLUMN_ROLES, REQUIRED_ROLES, type ColumnDetection, type ColumnMapping, type ColumnRole, type RequiredRole } from '../../contract/columns';
 import { DatasetError } from './errors';
 import { isUnnamedIndexColumn } from './table';
-
-export type ColumnRole = keyof ColumnMapping;
-export const COLUMN_ROLES: readonly ColumnRole[] = [
-  'prompt',
-  'answer',
-  'correct',
-  'exactAnswer',
-  'validExactAnswer',
-  'split',
-  'inputOutputIds',
-];
-export const REQUIRED_ROLES = ['prompt', 'answer', 'correct'] as const;
-export type RequiredRole = (typeof REQUIRED_ROLES)[number];
 
 /**
  * Column names each role accepts (compared after `normaliseColumnName`), best tier first. A column in
@@ -34,17 +21,6 @@ export const ROLE_NAME_TIERS: Readonly<Record<ColumnRole, readonly (readonly str
   split: [['split']],
   inputOutputIds: [['input_output_ids']],
 };
-
-export interface ColumnDetection {
-  /** Roles with exactly one best candidate. */
-  mapping: Partial<ColumnMapping>;
-  /** Roles with several equally good candidates: the UI asks with a quick pick, the CLI takes --columns. */
-  ambiguous: { role: ColumnRole; candidates: string[] }[];
-  /** Required roles no column fits. */
-  missing: RequiredRole[];
-  /** Set when the columns show this is not a file of model answers (a raw question + gold answer file). */
-  refusal?: string;
-}
 
 /** Case-insensitive, and "Model Answer" / "model-answer" read as `model_answer`. */
 export function normaliseColumnName(name: string): string {

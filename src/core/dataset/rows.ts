@@ -1,6 +1,7 @@
-import type { ColumnMapping, DatasetRow } from '../types';
+import type { ColumnMapping } from '../../contract/columns';
+import type { DatasetRow } from '../types';
 import { isMissing, parseSplit, parseText, parseTokenIds, parseZeroOne, type Parsed } from './cellValues';
-import { COLUMN_ROLES } from './columns';
+import { COLUMN_ROLES } from '../../contract/columns';
 import { DatasetError } from './errors';
 import { INVALID_EXACT_ANSWER, validExactAnswer } from './exactAnswer';
 import type { Table } from './table';

@@ -1,7 +1,11 @@
 // Step 1 of the reference pipeline (generate_model_answers.py): a raw question file → the model's greedy
 // answers with their correctness labels and exact answers, ready for probing.
 
+import { DEFAULT_PROMPT_FORMAT, defaultRunOptions, type PromptFormat, type ProviderChoice } from '../../contract/runOptions';
+import { providerOrder, quietOnnxruntimeLogging } from '../model/executionProviders';
 import { openOriginalSession } from '../model/ortSession';
+
+const DEFAULT_RUN_OPTIONS = defaultRunOptions();
 import { loadModelTokenizer, type ModelKind, type ModelTokenizer } from '../tokenize/modelTokenizer';
 import { promptTokens } from '../tokenize/sequence';
 import type { GeneratedAnswerRow } from './answersFile';
@@ -26,7 +30,9 @@ export interface GenerateAnswersOptions {
   batchSize?: number;
   /** Overrides the base/instruct decision, which picks the stop token (newline vs EOS). */
   modelKind?: ModelKind;
-  executionProviders?: string[];
+  /** Chat template and add_generation_prompt: the probing run must use the same to find q_length. */
+  promptFormat?: PromptFormat;
+  executionProvider?: ProviderChoice;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -49,9 +55,11 @@ export async function generateAnswers(options: GenerateAnswersOptions): Promise<
   const tok = loadModelTokenizer(options.modelDir, { kind: options.modelKind });
   const prompts = questions.map((q) => renderPrompt(template, q.question));
   // The probing side's own prompt tokenization, so that q_length there is the prompt length here.
-  const promptIds = prompts.map((prompt) => promptTokens(tok, prompt));
+  const promptFormat = options.promptFormat ?? DEFAULT_PROMPT_FORMAT;
+  const promptIds = prompts.map((prompt) => promptTokens(tok, prompt, promptFormat));
 
-  const original = await openOriginalSession(options.modelDir, options.executionProviders);
+  quietOnnxruntimeLogging();
+  const original = await openOriginalSession(options.modelDir, providerOrder(options.executionProvider ?? DEFAULT_RUN_OPTIONS.executionProvider));
   let generated: number[][];
   try {
     generated = await generateGreedy(original, promptIds, {

@@ -7,7 +7,8 @@ import { checkExternalData } from '../onnx/externalData';
 import { findLayers, type BlockKind, type LayerMap, type LayerTensors } from '../onnx/layers';
 import { parseDecoderGraph } from '../onnx/mergedDecoder';
 import { rewriteForActivations } from '../onnx/rewrite';
-import type { ProbeLocation } from '../types';
+import { LayerProbeError } from '../../contract/errors';
+import type { ProbeLocation } from '../../contract/locations';
 import { buildFeeds, checkFeedable, feedSpecOf, ModelInputError, type FeedSpec } from './feeds';
 import { readModelBytes, resolveModelFolder, type ModelFolder } from './modelFolder';
 import { createOrtSession } from './ortSession';
@@ -32,8 +33,20 @@ export interface ActivationBatch {
   logits?: Float32Array;
 }
 
-export class ActivationSessionError extends Error {
+export class ActivationSessionError extends LayerProbeError {
   override name = 'ActivationSessionError';
+}
+
+/** The model cannot give `location` (e.g. mlp_out of parallel blocks whose branches are summed). */
+export class LocationUnavailableError extends ActivationSessionError {
+  override name = 'LocationUnavailableError';
+
+  constructor(
+    message: string,
+    readonly location: ProbeLocation,
+  ) {
+    super(message);
+  }
 }
 
 const LOCATION_FIELD: Record<ProbeLocation, keyof LayerTensors> = {
@@ -48,10 +61,11 @@ export function locationTensors(layerMap: LayerMap, location: ProbeLocation, fil
   return layerMap.layers.map((layer, i) => {
     const name = layer[LOCATION_FIELD[location]];
     if (name === undefined) {
-      throw new ActivationSessionError(
+      throw new LocationUnavailableError(
         `${fileLabel}: location '${location}' is not available for layer ${i} of this model ` +
           `(${layerMap.blockKind} blocks whose sum could not be split into an attention and an MLP branch; ` +
           `only resid_post can be probed)`,
+        location,
       );
     }
     return name;

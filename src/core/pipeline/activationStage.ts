@@ -1,15 +1,16 @@
-import type { PromptFormat } from '../tokenize/chatTemplate';
 // Turns prepared sequences into probe-ready activations for one or more locations: from the activation
 // cache where rows are cached, from forward passes (one pass for all locations) where they are not.
 
 import * as path from 'node:path';
 import { ActivationCache } from '../cache/activationCache';
-import { CACHE_FORMAT_VERSION, modelIdentity, type CacheDtype } from '../cache/cacheKey';
-import { ActivationSession, ActivationSessionError } from '../model/activationSession';
-import { providerOrder, quietOnnxruntimeLogging, type ProviderChoice } from '../model/executionProviders';
+import { cacheKeyFor, modelIdentity } from '../cache/cacheKey';
+import { ActivationSession, LocationUnavailableError } from '../model/activationSession';
+import { providerOrder, quietOnnxruntimeLogging } from '../model/executionProviders';
+import type { ProviderChoice, RunOptions } from '../../contract/runOptions';
 import type { BlockKind } from '../onnx/layers';
-import { SEQUENCE_RULE } from '../tokenize/sequence';
-import type { ColumnMapping, PreparedSequence, ProbeLocation } from '../types';
+import type { ColumnMapping } from '../../contract/columns';
+import type { PreparedSequence } from '../types';
+import type { ProbeLocation } from '../../contract/locations';
 import { CacheSink, type ChunkPolicy } from './cacheSink';
 import { CachedSlabs } from './cachedSlabs';
 import { PipelineError } from './errors';
@@ -33,12 +34,11 @@ export interface ActivationRequest {
   /** Absent: activations are kept in memory only. */
   cache?: {
     dir: string;
-    dtype: CacheDtype;
     datasetHash: string;
     columns: ColumnMapping;
+    /** The run's options: those that change activations are fields of each location's key. */
+    options: RunOptions;
     chunkPolicy?: ChunkPolicy;
-    /** Part of the key: the chat-template choice changes every prompt's tokens. */
-    promptFormat: PromptFormat;
   };
 }
 
@@ -87,14 +87,7 @@ export class ActivationStage {
     if (cache) {
       const model = modelIdentity(this.request.modelDir);
       for (const location of this.locations) {
-        const key = {
-          format: CACHE_FORMAT_VERSION,
-          dataset: { contentHash: cache.datasetHash, columns: cache.columns },
-          model,
-          location,
-          sequenceRule: `${SEQUENCE_RULE} Prompt format: ${JSON.stringify(cache.promptFormat)}.`,
-          dtype: cache.dtype,
-        };
+        const key = cacheKeyFor({ options: cache.options, location, datasetHash: cache.datasetHash, columns: cache.columns, model });
         this.caches.set(location, ActivationCache.open(cache.dir, key, this.hooks.log));
       }
       if ([...this.caches.values()].some((c) => c.dims !== undefined)) return;
@@ -183,7 +176,7 @@ export class ActivationStage {
     } catch (err) {
       const primary = this.locations[0];
       const extras = wanted.filter((l) => l !== primary);
-      const aboutExtra = err instanceof ActivationSessionError && extras.some((l) => err.message.includes(`location '${l}'`));
+      const aboutExtra = err instanceof LocationUnavailableError && extras.includes(err.location);
       if (!(aboutExtra && this.request.extrasOptional)) throw err;
       this.hooks.log(`extra locations ${extras.join(', ')} dropped: ${(err as Error).message}`);
       for (const extra of extras) this.caches.delete(extra);

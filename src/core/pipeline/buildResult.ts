@@ -1,9 +1,11 @@
-import type { PromptFormat } from '../tokenize/chatTemplate';
 import * as path from 'node:path';
-import type { ProbeResult } from '../result/types';
+import type { ColumnMapping } from '../../contract/columns';
+import { RESULT_SCHEMA_VERSION, type ProbeResult } from '../../contract/result';
+import type { RunOptions } from '../../contract/runOptions';
+import { TOKEN_POSITIONS } from '../../contract/types';
 import type { Table } from '../dataset/readTable';
+import { LOGISTIC_DEFAULTS } from '../probe/logistic';
 import { SEQUENCE_RULE } from '../tokenize/sequence';
-import { TOKEN_POSITIONS, type ColumnMapping, type ProbeLocation, type RunSettings } from '../types';
 import type { Activations } from './activationStage';
 import type { PreparedRows } from './prepareRows';
 import type { RowSelection } from './selectRows';
@@ -11,11 +13,9 @@ import type { ProbeGrid } from './trainProbes';
 import { TOOL_VERSION, onnxruntimeVersion } from './versions';
 
 export interface ResultParts {
-  promptFormat: PromptFormat;
   datasetFile: string;
-  modelDir: string;
-  settings: RunSettings;
-  location: ProbeLocation;
+  /** The run's options, `location` set to this result's location. */
+  options: RunOptions;
   table: Table;
   contentHash: string;
   mapping: ColumnMapping;
@@ -24,7 +24,6 @@ export interface ResultParts {
   rows: PreparedRows;
   activations: Activations;
   grid: ProbeGrid;
-  probeDefaults: { C: number; tol: number; maxIter: number };
 }
 
 /** The result file's content for one location's probe grid. */
@@ -32,7 +31,7 @@ export function buildResult(p: ResultParts): ProbeResult {
   const { rows, activations: acts, grid } = p;
   const { train, test, ordered, sequences, pieces } = rows;
   return {
-    schemaVersion: 1,
+    schemaVersion: RESULT_SCHEMA_VERSION,
     createdAt: new Date().toISOString(),
     tool: { name: 'layer-probe', version: TOOL_VERSION, onnxruntime: onnxruntimeVersion() },
     dataset: {
@@ -45,22 +44,21 @@ export function buildResult(p: ResultParts): ProbeResult {
       dropped: p.dropped,
     },
     model: {
-      dir: p.modelDir,
-      name: path.basename(path.resolve(p.modelDir)),
+      dir: p.options.modelFolder,
+      name: path.basename(path.resolve(p.options.modelFolder)),
       numLayers: acts.numLayers,
       hiddenSize: acts.hiddenSize,
-      location: p.location,
+      location: p.options.location,
       provider: acts.provider,
       providersTried: acts.providersTried,
       blockKind: acts.blockKind,
       sequenceRule: SEQUENCE_RULE,
     },
     settings: {
-      ...p.settings,
-      location: p.location,
+      options: p.options,
+      sampleLimit: p.selection.sampleLimit,
       splitSource: p.selection.splitSource,
-      probe: { solver: grid.solver, ...p.probeDefaults },
-      promptFormat: p.promptFormat,
+      probe: { solver: grid.solver, C: LOGISTIC_DEFAULTS.C, tol: LOGISTIC_DEFAULTS.tol, maxNewtonIterations: LOGISTIC_DEFAULTS.maxIter },
     },
     layers: Array.from({ length: acts.numLayers }, (_, i) => i),
     tokens: [...TOKEN_POSITIONS],

@@ -1,5 +1,6 @@
 import type { ActivationCache, CacheDims } from '../cache/activationCache';
-import { TOKEN_POSITIONS, type PreparedSequence } from '../types';
+import { TOKEN_POSITIONS } from '../../contract/types';
+import { type PreparedSequence } from '../types';
 import type { ActivationSink, BatchRow } from './extractFeatures';
 import { gatherRow } from './slabSource';
 

@@ -1,4 +1,7 @@
-import type { PreparedSequence, ProbeLocation } from '../types';
+import { RunCancelled } from '../../contract/errors';
+import type { PreparedSequence } from '../types';
+import type { ProbeLocation } from '../../contract/locations';
+import { PipelineError } from './errors';
 import type { FeatureStore } from './featureStore';
 
 /** The part of a model session extraction needs (kept narrow so tests can drive it with real sessions). */
@@ -28,17 +31,6 @@ export interface BatchPlanOptions {
   maxBatchSize: number;
   onBatch?: (rowsDone: number, rowsTotal: number) => void;
   signal?: AbortSignal;
-}
-
-export interface ExtractOptions extends BatchPlanOptions {
-  location: ProbeLocation;
-}
-
-export class ExtractionCancelled extends Error {
-  override name = 'ExtractionCancelled';
-  constructor() {
-    super('cancelled');
-  }
 }
 
 /**
@@ -91,13 +83,13 @@ export async function runExtraction(
   let done = 0;
   try {
     for (const batch of batches) {
-      if (options.signal?.aborted) throw new ExtractionCancelled();
+      if (options.signal?.aborted) throw new RunCancelled('cancelled during the forward passes');
       const { seqLen, activations } = await source.run(batch.map((i) => sequences[i].ids));
       const rows = batch.map((seq, b) => ({ seq, b }));
       for (const location of locations) {
         const perLayer = activations[location];
         if (!perLayer || perLayer.length !== source.numLayers) {
-          throw new Error(`the model session returned no ${location} activations for every layer`);
+          throw new PipelineError(`the model session returned no ${location} activations for every layer`);
         }
         sinks[location]!.accept(perLayer, seqLen, rows);
       }

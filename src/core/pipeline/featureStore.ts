@@ -1,4 +1,4 @@
-import { TOKEN_POSITIONS } from '../types';
+import { TOKEN_POSITIONS } from '../../contract/types';
 import { gatherRow, packRows, type SlabSource } from './slabSource';
 
 /**

@@ -1,4 +1,4 @@
-import type { PromptFormat } from '../tokenize/chatTemplate';
+import type { PromptFormat } from '../../contract/runOptions';
 import { ExactAnswerNotFoundError } from '../tokenize/exactSpan';
 import type { ModelTokenizer } from '../tokenize/modelTokenizer';
 import { PositionError, prepareSequence } from '../tokenize/positions';

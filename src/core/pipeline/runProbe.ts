@@ -1,59 +1,38 @@
-import { DEFAULT_PROMPT_FORMAT, type PromptFormat } from '../tokenize/chatTemplate';
+// The whole probing pipeline for one request: dataset → sequences → activations → probes → ProbeResult.
+// Runs in the worker process and the CLI; its input is the contract's RunRequest.
 import * as path from 'node:path';
-import type { CacheDtype } from '../cache/cacheKey';
-import { readTable, contentHash } from '../dataset/readTable';
-import { detectColumns, resolveColumnMapping, type ColumnDetection } from '../dataset/columns';
+import type { ColumnDetection, ColumnMapping } from '../../contract/columns';
+import type { ProbeResult } from '../../contract/result';
+import { promptFormatOf } from '../../contract/runOptions';
+import { TOKEN_POSITIONS } from '../../contract/types';
+import type { RunRequest, RunStage } from '../../contract/workerProtocol';
+import { detectColumns, resolveColumnMapping } from '../dataset/columns';
+import { contentHash, readTable } from '../dataset/readTable';
 import { toRows } from '../dataset/rows';
-import type { ProviderChoice } from '../model/executionProviders';
+import { LOGISTIC_DEFAULTS } from '../probe/logistic';
 import { loadModelTokenizer } from '../tokenize/modelTokenizer';
-import type { ProbeResult } from '../result/types';
-import { TOKEN_POSITIONS, type ColumnMapping, type ProbeLocation, type RunSettings } from '../types';
 import { ActivationStage, type Activations } from './activationStage';
 import { buildResult } from './buildResult';
 import type { ChunkPolicy } from './cacheSink';
+import { PipelineError } from './errors';
 import { prepareRows, type PreparedRows } from './prepareRows';
 import { selectRows } from './selectRows';
 import { trainProbes } from './trainProbes';
-import { PipelineError } from './errors';
-import { LOGISTIC_DEFAULTS } from '../probe/logistic';
 
-// C = 1 as scikit-learn's default; solved to |gradient|∞ ≤ tol × its value at zero (Newton iterations).
-export const PROBE_DEFAULTS = { ...LOGISTIC_DEFAULTS };
-
-export interface RunInput {
-  datasetFile: string;
-  modelDir: string;
-  /** `settings.location` is the primary location: the one `runProbe` probes and the heatmap shows. */
-  settings: RunSettings;
-  /**
-   * More locations taken from the same forward passes. With a cache they are stored for later runs
-   * (switching location then needs no forward pass); `runProbeLocations` also probes them.
-   */
-  extraLocations?: ProbeLocation[];
-  /** Root of the activation caches; absent = no cache (activations in memory only, nothing written). */
-  cacheDir?: string;
-  /** Element type of cached activations (default float32: probes see exactly what the model gave). */
-  cacheDtype?: CacheDtype;
+/** A RunRequest plus knobs only tests and benchmarks turn. */
+export interface RunInput extends RunRequest {
   /** When cache chunks are written (tests use small chunks). */
   cacheChunkPolicy?: ChunkPolicy;
-  /** How prompts become text: chat template for instruct models (auto) and add_generation_prompt. */
-  promptFormat?: PromptFormat;
-  /** Explicit column roles (CLI `--columns`, or a previous answer in the UI). */
-  columns?: Partial<ColumnMapping>;
-  /** Execution provider choice; `auto` (default) tries the platform's GPU provider, then CPU. */
-  executionProvider?: ProviderChoice;
-  /** Activation memory one forward batch may use; bounds peak memory on large models. */
-  batchMemoryBytes?: number;
+  /** Upper bound on rows per forward batch (the memory budget usually decides first). */
   maxBatchSize?: number;
 }
-
-export type RunStage = 'dataset' | 'tokenize' | 'model' | 'extract' | 'probe';
 
 export interface RunHooks {
   onProgress?: (stage: RunStage, done: number, total: number, message: string) => void;
   log?: (line: string) => void;
   /** Called when column roles are ambiguous; returns the user's choice (the UI shows a quick pick). */
   resolveColumns?: (detection: ColumnDetection, columns: string[]) => Promise<Partial<ColumnMapping> | undefined>;
+  /** Aborting stops the run between batches and probe cells with RunCancelled; finished cache chunks stay. */
   signal?: AbortSignal;
 }
 
@@ -69,9 +48,11 @@ export function runProbeLocations(input: RunInput, hooks: RunHooks = {}): Promis
 }
 
 async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean): Promise<ProbeResult[]> {
-  const { settings } = input;
+  const { options } = input;
   const log = hooks.log ?? (() => undefined);
   const progress = hooks.onProgress ?? (() => undefined);
+  if (options.modelFolder === '') throw new PipelineError('no model folder given: choose an ONNX model folder');
+  const modelDir = options.modelFolder;
 
   progress('dataset', 0, 1, `Reading ${path.basename(input.datasetFile)}`);
   const table = await readTable(input.datasetFile);
@@ -81,33 +62,33 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
   log(`dataset ${input.datasetFile}: ${table.records.length} records (${table.format}), columns ${JSON.stringify(mapping)}`);
   for (const d of dropped) log(`dropped ${d.count} rows: ${d.reason}`);
 
-  const selection = selectRows(table.records.length, rows, settings);
-  log(`selected ${selection.train.length} train / ${selection.test.length} test rows (${selection.splitSource} split, seed ${settings.seed})`);
+  const selection = selectRows(table.records.length, rows, options);
+  const sampled =
+    selection.splitSource === 'column' && options.sampleLimit === null
+      ? 'the split column is used whole (no sample limit given)'
+      : selection.sampleLimit === 0
+        ? 'all rows'
+        : `a seeded sample of at most ${selection.sampleLimit} rows${options.sampleLimit === null ? ' (the default limit)' : ''}`;
+  log(`selected ${selection.train.length} train / ${selection.test.length} test rows (${selection.splitSource} split, ${sampled}, seed ${options.seed})`);
 
-  const locations = [...new Set([settings.location, ...(input.extraLocations ?? [])])];
-  if (locations.length > 1 && !input.cacheDir && !probeAll) {
+  const cacheDir = options.activationCache ? input.cacheDir : undefined;
+  const locations = [...new Set([options.location, ...options.extraLocations])];
+  if (locations.length > 1 && !cacheDir && !probeAll) {
     log(`extra locations ${locations.slice(1).join(', ')} are only kept with an activation cache; not extracted`);
     locations.length = 1;
   }
-  const promptFormat = input.promptFormat ?? DEFAULT_PROMPT_FORMAT;
+  const promptFormat = promptFormatOf(options);
   const stage = new ActivationStage(
     {
       datasetFile: input.datasetFile,
-      modelDir: input.modelDir,
+      modelDir,
       locations,
       extrasOptional: !probeAll,
-      executionProvider: input.executionProvider,
-      batchMemoryBytes: input.batchMemoryBytes ?? 256 * 1024 * 1024,
+      executionProvider: options.executionProvider,
+      batchMemoryBytes: Math.round(options.batchMemoryMB * 1024 * 1024),
       maxBatchSize: input.maxBatchSize ?? 32,
-      cache: input.cacheDir
-        ? {
-            dir: input.cacheDir,
-            dtype: input.cacheDtype ?? 'float32',
-            datasetHash: hash,
-            columns: mapping,
-            chunkPolicy: input.cacheChunkPolicy,
-            promptFormat,
-          }
+      cache: cacheDir
+        ? { dir: cacheDir, datasetHash: hash, columns: mapping, options, chunkPolicy: input.cacheChunkPolicy }
         : undefined,
     },
     { log, progress, signal: hooks.signal },
@@ -118,8 +99,9 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
     await stage.beforeTokenize();
     progress('tokenize', 0, selection.all.length, 'Tokenizing');
     // The tokenizer is needed even for rows with input_output_ids: q_length and exact spans come from it.
-    const tokenizer = loadModelTokenizer(input.modelDir);
-    log(`tokenizer: ${tokenizer.kind} model (${tokenizer.kindReason}); prompts ${tokenizer.chatTemplate && promptFormat.chatTemplate === 'auto' ? `in its chat template, add_generation_prompt ${promptFormat.addGenerationPrompt}` : 'as plain text'}`);
+    const tokenizer = loadModelTokenizer(modelDir);
+    const templated = tokenizer.chatTemplate && promptFormat.chatTemplate === 'auto';
+    log(`tokenizer: ${tokenizer.kind} model (${tokenizer.kindReason}); prompts ${templated ? `in its chat template, add_generation_prompt ${promptFormat.addGenerationPrompt}` : 'as plain text'}`);
     prepared = prepareRows(input.datasetFile, tokenizer, selection, dropped, log, promptFormat);
     progress('tokenize', prepared.sequences.length, prepared.sequences.length, `Tokenized ${prepared.sequences.length} rows`);
     activations = await stage.extract(prepared.sequences);
@@ -130,13 +112,13 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
   const labels = Uint8Array.from(prepared.ordered, (r) => r.correct);
   const trainIdx = prepared.train.map((_, i) => i);
   const testIdx = prepared.test.map((_, i) => prepared.train.length + i);
-  const probed = probeAll ? stage.extracted : [settings.location];
+  const probed = probeAll ? stage.extracted : [options.location];
   const cellsPerLocation = activations.numLayers * TOKEN_POSITIONS.length;
   const results: ProbeResult[] = [];
   for (const [k, location] of probed.entries()) {
     const grid = await trainProbes(activations.sources.get(location)!, trainIdx, testIdx, labels, {
-      ...PROBE_DEFAULTS,
-      seed: settings.seed,
+      ...LOGISTIC_DEFAULTS,
+      seed: options.seed,
       signal: hooks.signal,
       onCell: (done) => {
         const total = cellsPerLocation * probed.length;
@@ -145,13 +127,11 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
       },
     });
     const unconverged = grid.converged.flat().filter((c) => !c).length;
-    if (unconverged > 0) log(`warning: ${location}: ${unconverged} probes did not converge within ${PROBE_DEFAULTS.maxIter} iterations`);
+    if (unconverged > 0) log(`warning: ${location}: ${unconverged} probes did not converge within ${LOGISTIC_DEFAULTS.maxIter} Newton iterations`);
     results.push(
       buildResult({
         datasetFile: input.datasetFile,
-        modelDir: input.modelDir,
-        settings,
-        location,
+        options: { ...options, location },
         table,
         contentHash: hash,
         mapping,
@@ -160,8 +140,6 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
         rows: prepared,
         activations,
         grid,
-        probeDefaults: PROBE_DEFAULTS,
-        promptFormat,
       }),
     );
   }

@@ -1,5 +1,7 @@
+import { RunCancelled } from '../../contract/errors';
 import { probeCellAsync, type ProbeCellResult } from '../probe/probeCell';
-import { METRIC_NAMES, TOKEN_POSITIONS, type MetricMatrix, type MetricName } from '../types';
+import { METRIC_NAMES, TOKEN_POSITIONS, type MetricMatrix, type MetricName } from '../../contract/types';
+import { PipelineError } from './errors';
 import { packRows, type SlabSource } from './slabSource';
 
 export interface ProbeOptions {
@@ -49,7 +51,7 @@ export async function trainProbes(
   let done = 0;
   for (let layer = 0; layer < layers; layer++) {
     for (let token = 0; token < TOKEN_POSITIONS.length; token++) {
-      if (options.signal?.aborted) throw new Error('cancelled');
+      if (options.signal?.aborted) throw new RunCancelled('cancelled during probe training');
       let cell: ProbeCellResult;
       // One slab at a time: with a cached source this is the only activation memory the probes hold.
       const slab = store.slab(layer, token);
@@ -64,7 +66,7 @@ export async function trainProbes(
         );
       } catch (err) {
         // e.g. non-finite activations (an fp16 overflow): say which cell, not just what.
-        throw new Error(`probe at layer ${layer}, token ${TOKEN_POSITIONS[token]}: ${(err as Error).message}`);
+        throw new PipelineError(`probe at layer ${layer}, token ${TOKEN_POSITIONS[token]}: ${(err as Error).message}`, { cause: err });
       }
       for (const m of METRIC_NAMES) metrics[m][layer][token] = cell.metrics[m];
       iterations[layer][token] = cell.iterations;

@@ -1,6 +1,6 @@
 // The seven per-cell numbers of the reference heatmaps (`compute_metrics_probing(…, pos_label=0)`,
 // llmsknow-pipeline.md §3.2), from held-out labels (1 correct, 0 error) and the probe's P(correct).
-import type { MetricName } from '../types';
+import type { MetricName } from '../../contract/types';
 import { rocAuc } from './auc';
 
 export type CellMetrics = Record<MetricName, number | null>;

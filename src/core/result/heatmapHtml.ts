@@ -1,7 +1,8 @@
 // A standalone heatmap page: the result JSON and the panel's own webview bundle inlined into one
 // HTML file that works offline from disk (written by the CLI next to result.json). The bundle sees
 // no acquireVsCodeApi and answers cell clicks from the embedded result.
-import type { ProbeResult } from './types';
+import type { ProbeResult } from '../../contract/result';
+import { buildCsp, createNonce, EMBEDDED_RESULT_ID, pageHtml } from '../../contract/webviewPage';
 
 export interface WebviewAssets {
   /** dist/webview.js */
@@ -10,34 +11,18 @@ export interface WebviewAssets {
   webviewCss: string;
 }
 
-/** Must match EMBEDDED_RESULT_ID in webview/bridge.ts, which reads the result back. */
-const RESULT_ELEMENT_ID = 'layer-probe-result';
-
 export function heatmapHtml(result: ProbeResult, assets: WebviewAssets): string {
-  const nonce = randomNonce();
+  const nonce = createNonce();
   // Inline styles (Plotly) and the one nonce'd script are all this page runs: even if some text
   // escaped its element, an injected <script> would not execute.
-  const csp = `default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'`;
-  const title = `Layer Probe: ${result.model.name} · ${baseName(result.dataset.file)}`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${escapeHtmlText(title)}</title>
-<style>
-${inlineStyle(assets.webviewCss)}
-</style>
-</head>
-<body>
-<script type="application/json" id="${RESULT_ELEMENT_ID}">${jsonForScriptElement(result)}</script>
-<script nonce="${nonce}">
-${inlineScript(assets.webviewJs)}
-</script>
-</body>
-</html>
-`;
+  return pageHtml({
+    csp: buildCsp(nonce),
+    title: `Layer Probe: ${result.model.name} · ${baseName(result.dataset.file)}`,
+    head: `<style>\n${inlineStyle(assets.webviewCss)}\n</style>`,
+    body:
+      `<script type="application/json" id="${EMBEDDED_RESULT_ID}">${jsonForScriptElement(result)}</script>\n` +
+      `<script nonce="${nonce}">\n${inlineScript(assets.webviewJs)}\n</script>`,
+  });
 }
 
 /**
@@ -75,15 +60,6 @@ function withoutSourceMapReference(text: string): string {
   return text.replace(/(?:^|\n)(?:\/\/# sourceMappingURL=[^\n]*|\/\*# sourceMappingURL=[^*]*\*\/)\s*$/, '\n');
 }
 
-export function escapeHtmlText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 function baseName(file: string): string {
   return file.split(/[\\/]/).pop() || file;
-}
-
-function randomNonce(): string {
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }

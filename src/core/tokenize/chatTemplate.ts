@@ -1,22 +1,10 @@
 import { Template } from '@huggingface/jinja';
+import { LayerProbeError } from '../../contract/errors';
 import type { ModelTokenizer } from './modelTokenizer';
 
-export class ChatTemplateError extends Error {
+export class ChatTemplateError extends LayerProbeError {
   override name = 'ChatTemplateError';
 }
-
-/** How prompts become text before tokenization (recorded in every result). */
-export interface PromptFormat {
-  /** 'auto': render the model's chat template when it is an instruct model; 'none': plain text. */
-  chatTemplate: 'auto' | 'none';
-  /**
-   * Append the assistant header (`add_generation_prompt`). The reference leaves it out (its default,
-   * False); LLMsKnow PR #13 proposes True — pick explicitly, the choice moves q_length.
-   */
-  addGenerationPrompt: boolean;
-}
-
-export const DEFAULT_PROMPT_FORMAT: PromptFormat = { chatTemplate: 'auto', addGenerationPrompt: false };
 
 const compiled = new Map<string, Template>();
 

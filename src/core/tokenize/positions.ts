@@ -1,5 +1,6 @@
-import type { PromptFormat } from './chatTemplate';
-import { TOKEN_POSITIONS, type DatasetRow, type PreparedSequence, type TokenPositionName } from '../types';
+import type { PromptFormat } from '../../contract/runOptions';
+import { TOKEN_POSITIONS, type TokenPositionName } from '../../contract/types';
+import { type DatasetRow, type PreparedSequence } from '../types';
 import { findExactAnswerSpan, type ExactSpan } from './exactSpan';
 import type { ModelTokenizer } from './modelTokenizer';
 import { describeRow, type RowRef } from './rowRef';

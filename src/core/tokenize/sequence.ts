@@ -1,5 +1,6 @@
 import type { DatasetRow } from '../types';
-import { DEFAULT_PROMPT_FORMAT, renderChatPrompt, type PromptFormat } from './chatTemplate';
+import { DEFAULT_PROMPT_FORMAT, type PromptFormat } from '../../contract/runOptions';
+import { renderChatPrompt } from './chatTemplate';
 import type { ModelTokenizer } from './modelTokenizer';
 import { describeRow } from './rowRef';
 

@@ -5,22 +5,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { examplesForCell } from '../../core/result/examples';
-import type { ProbeResult } from '../../core/result/types';
-import { toHeatmapView, type HeatmapView } from '../../shared/heatmapView';
-import {
-  isWebviewMessage,
-  toPanelState,
-  type ErrorMessage,
-  type ExamplesMessage,
-  type HostMessage,
-  type LogMessage,
-  type ResultMessage,
-  type StatusMessage,
-  type WebviewMessage,
-} from '../../shared/protocol';
+import { examplesForCell } from '../../contract/examples';
+import { parseProbeResult, type ProbeResult } from '../../contract/result';
+import { toHeatmapView, type HeatmapView } from '../../contract/heatmapView';
+import { isWebviewMessage, toPanelState, type ErrorMessage, type ExamplesMessage, type HostMessage, type LogMessage, type ResultMessage, type StatusMessage, type WebviewMessage } from '../../contract/webviewProtocol';
 import { revealDatasetLine } from './revealRow';
-import { createNonce, webviewHtml } from './webviewHtml';
+import { createNonce, webviewHtml } from '../../contract/webviewPage';
 
 /** The messages that replace what the panel shows; the latest one is replayed on every `ready`. */
 type DisplayMessage = ResultMessage | StatusMessage | ErrorMessage;
@@ -229,13 +219,16 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   };
 }
 
-/** Reads a result.json written by the extension or the CLI. */
-export async function readResultFile(file: string): Promise<ProbeResult | undefined> {
+/** Reads a result.json written by the extension or the CLI; throws a message naming the file and the problem. */
+export async function readResultFile(file: string): Promise<ProbeResult> {
+  let text: string;
   try {
-    return JSON.parse(await fs.promises.readFile(file, 'utf8')) as ProbeResult;
-  } catch {
-    return undefined;
+    text = await fs.promises.readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(code === 'ENOENT' ? `${file} no longer exists` : `${file} cannot be read (${code ?? String(err)})`);
   }
+  return parseProbeResult(text, file);
 }
 
 /**
@@ -245,16 +238,22 @@ export async function readResultFile(file: string): Promise<ProbeResult | undefi
  */
 export function registerHeatmapPanelSerializer(
   extensionUri: vscode.Uri,
-  options: HeatmapPanelOptions & { loadResult?: (resultFile: string) => Promise<ProbeResult | undefined> } = {},
+  options: HeatmapPanelOptions & { loadResult?: (resultFile: string) => Promise<ProbeResult> } = {},
 ): vscode.Disposable {
   const loadResult = options.loadResult ?? readResultFile;
   return vscode.window.registerWebviewPanelSerializer(HeatmapPanel.viewType, {
     async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {
       const panel = HeatmapPanel.revive(webviewPanel, extensionUri, options);
       const { resultFile } = toPanelState(state);
-      const result = resultFile ? await loadResult(resultFile) : undefined;
-      if (result) panel.showResult(result, resultFile);
-      else panel.showError('The result this panel showed is no longer available.', 'Run "Layer Probe: Probe Dataset…" again.');
+      if (!resultFile) {
+        panel.showError('The result this panel showed is no longer available.', 'Run "Layer Probe: Probe Dataset…" again.');
+        return;
+      }
+      try {
+        panel.showResult(await loadResult(resultFile), resultFile);
+      } catch (err) {
+        panel.showError('The result this panel showed cannot be shown.', `${(err as Error).message}. Run "Layer Probe: Probe Dataset…" again.`);
+      }
     },
   });
 }

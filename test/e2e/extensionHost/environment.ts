@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LayerProbeApi } from '../../../src/extension/extension';
 import type { HeatmapPanel } from '../../../src/extension/panel/heatmapPanel';
-import type { HeatmapView } from '../../../src/shared/heatmapView';
-import type { HostMessage } from '../../../src/shared/protocol';
+import type { HeatmapView } from '../../../src/contract/heatmapView';
+import type { HostMessage } from '../../../src/contract/webviewProtocol';
 
 export const EXTENSION_ID = 'layer-probe.layer-probe';
 

@@ -8,8 +8,8 @@ import { describe, it, before, after } from 'mocha';
 import * as vscode from 'vscode';
 import type { ProbeOutcome } from '../../../src/extension/probeCommand';
 import type { HeatmapPanel } from '../../../src/extension/panel/heatmapPanel';
-import type { ExampleView } from '../../../src/core/result/types';
-import { TOKEN_POSITIONS, type TokenPositionName } from '../../../src/core/types';
+import type { ExampleView } from '../../../src/contract/result';
+import { TOKEN_POSITIONS, type TokenPositionName } from '../../../src/contract/types';
 import { plantedRows, writeCsv, writeJsonl, type WrittenDataset } from '../support/datasets';
 import { extension, fixtureModel, nextPost, postedResult, workspaceFolder } from './environment';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { TOKEN_POSITIONS, type TokenPositionName } from '../../../src/core/types';
+import { TOKEN_POSITIONS, type TokenPositionName } from '../../../src/contract/types';
 import { launchBrowser, newContext } from '../support/browser';
 import { createProfile, installExtension, removeProfile, startCodeServer, type CodeServer, type Profile } from '../support/codeServer';
 import { plantedRows, writeJsonl, type WrittenDataset } from '../support/datasets';

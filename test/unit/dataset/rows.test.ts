@@ -4,7 +4,7 @@ import { resolveColumnMapping } from '../../../src/core/dataset/columns';
 import { DatasetError } from '../../../src/core/dataset/errors';
 import { readTable, type Table } from '../../../src/core/dataset/readTable';
 import { toRows } from '../../../src/core/dataset/rows';
-import type { ColumnMapping } from '../../../src/core/types';
+import type { ColumnMapping } from '../../../src/contract/columns';
 import { pandasCsv, writeTemp } from './tempFiles';
 
 const BASIC: ColumnMapping = { prompt: 'prompt', answer: 'answer', correct: 'correct' };

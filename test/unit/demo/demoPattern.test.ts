@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { runOptions } from '../../../src/contract/runOptions';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,8 +15,7 @@ test('the demo heatmap shows what causal attention implies', async () => {
   const { modelDir, datasetFile } = await assets;
   const result = await runProbe({
     datasetFile,
-    modelDir,
-    settings: { location: 'mlp_out', sampleLimit: 0, seed: 0, testFraction: 0.2 },
+    options: runOptions({ modelFolder: modelDir, sampleLimit: 0 }),
   });
   // The fixed lead-in puts first/second answer before the exact answer, with the prompt's positions.
   const before: string[] = columnsBeforeExactAnswer(result).map((t) => result.tokens[t]);
@@ -29,8 +29,7 @@ test('resid_post shows the same pattern, and the check catches an off-by-one shi
   const { modelDir, datasetFile } = await assets;
   const result = await runProbe({
     datasetFile,
-    modelDir,
-    settings: { location: 'resid_post', sampleLimit: 0, seed: 0, testFraction: 0.2 },
+    options: runOptions({ modelFolder: modelDir, location: 'resid_post', sampleLimit: 0 }),
   });
   assert.deepEqual(demoPatternViolations(result), []);
   // Pretend positions were read one token late: the exact-answer signal would show up at

@@ -4,7 +4,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TOKEN_POSITIONS, type TokenPositionName } from '../../../src/core/types';
+import { TOKEN_POSITIONS, type TokenPositionName } from '../../../src/contract/types';
 import { buildDemoTokenizer } from '../../../src/demo/demoTokenizer';
 import { formatAucTable, preparePremiseRows, runPremiseCheck, type CheckLocation } from './premiseCheck';
 

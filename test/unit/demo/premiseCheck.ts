@@ -5,7 +5,7 @@
 
 import * as ort from 'onnxruntime-node';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { TOKEN_POSITIONS } from '../../../src/core/types';
+import { TOKEN_POSITIONS } from '../../../src/contract/types';
 import { buildDemoDataset, type DemoDatasetOptions } from '../../../src/demo/demoDataset';
 import { buildDemoModel, type DemoLayerTensors } from '../../../src/demo/demoModel';
 import { OnnxDataType, OnnxModelBuilder } from '../../../src/core/onnx/writer';

@@ -13,7 +13,7 @@ import { openOriginalSession } from '../../../src/core/model/ortSession';
 import { loadModelTokenizer } from '../../../src/core/tokenize/modelTokenizer';
 import { prepareSequence } from '../../../src/core/tokenize/positions';
 import { promptTokens } from '../../../src/core/tokenize/sequence';
-import type { ColumnMapping } from '../../../src/core/types';
+import type { ColumnMapping } from '../../../src/contract/columns';
 import { fixtureDataset, fixtureModel } from '../../helpers/fixtures';
 
 const MODEL = fixtureModel('toy-facts-llama');

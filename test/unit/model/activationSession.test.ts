@@ -4,7 +4,7 @@ import { ActivationSession, ActivationSessionError } from '../../../src/core/mod
 import { ModelInputError } from '../../../src/core/model/feeds';
 import { SessionCreateError } from '../../../src/core/model/ortSession';
 import { LayerStructureError } from '../../../src/core/onnx/layers';
-import { PROBE_LOCATIONS } from '../../../src/core/types';
+import { PROBE_LOCATIONS } from '../../../src/contract/locations';
 import { fixtureModel } from '../../helpers/fixtures';
 import { modelProto, tinyDecoder } from '../onnx/syntheticModel';
 import { tempModelFolder } from './tempModel';

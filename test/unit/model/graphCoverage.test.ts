@@ -15,7 +15,7 @@ import { findLayers } from '../../../src/core/onnx/layers';
 import { parseDecoderGraph } from '../../../src/core/onnx/mergedDecoder';
 import { rewriteForActivations } from '../../../src/core/onnx/rewrite';
 import { tensorToFloat32 } from '../../../src/core/model/tensorData';
-import { PROBE_LOCATIONS } from '../../../src/core/types';
+import { PROBE_LOCATIONS } from '../../../src/contract/locations';
 import { generateDecoder, type DecoderSpec, type GeneratedDecoder } from '../onnx/generatedDecoder';
 import { tempModelFolder } from './tempModel';
 

@@ -4,19 +4,20 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { clearCacheFolders, listCacheFolders } from '../../../src/core/cache/cacheFolders';
+import { clearCacheFolders, listCacheFolders } from '../../../src/storage/cacheFolders';
 import type { CacheManifest } from '../../../src/core/cache/manifest';
 import { readSafetensorsHeader, readTensor } from '../../../src/core/cache/safetensors';
 import { ActivationSession } from '../../../src/core/model/activationSession';
 import { runProbe, runProbeLocations, type RunInput } from '../../../src/core/pipeline/runProbe';
 import { runCacheCommand } from '../../../src/cli/cacheCommand';
-import { TOKEN_POSITIONS } from '../../../src/core/types';
+import { runOptions } from '../../../src/contract/runOptions';
+import { TOKEN_POSITIONS } from '../../../src/contract/types';
 import { fixtureModel } from '../../helpers/fixtures';
 import { PYTHON, requirePythonModules } from '../../helpers/python';
 import { plantedDataset } from './plantedDataset';
 
 const MODEL = fixtureModel('tiny-llama-unfused-extdata');
-const SETTINGS = { location: 'mlp_out' as const, sampleLimit: 0, seed: 0, testFraction: 0.2 };
+const OPTIONS = runOptions({ modelFolder: MODEL, sampleLimit: 0 });
 // One chunk per batch of 8 rows, so cancellation and corruption tests have several chunks to work with.
 const SMALL_CHUNKS = { chunkBytes: 1, flushMs: 60_000 };
 
@@ -64,7 +65,7 @@ test('a re-run with another seed, sample size or split reads the cache: no model
   const dir = tempDir();
   const datasetFile = plantedDataset(dir, 120);
   const cacheDir = path.join(dir, 'cache');
-  const base: RunInput = { datasetFile, modelDir: MODEL, settings: SETTINGS, cacheDir, maxBatchSize: 16 };
+  const base: RunInput = { datasetFile, options: OPTIONS, cacheDir, maxBatchSize: 16 };
 
   const first = await counted(() => runProbe(base));
   assert.equal(first.opens, 1);
@@ -81,7 +82,7 @@ test('a re-run with another seed, sample size or split reads the cache: no model
 
   const logs: string[] = [];
   const again = await counted(() =>
-    runProbe({ ...base, settings: { ...SETTINGS, seed: 7, testFraction: 0.25, sampleLimit: 100 } }, { log: (l) => logs.push(l) }),
+    runProbe({ ...base, options: { ...OPTIONS, seed: 7, testFraction: 0.25, sampleLimit: 100 } }, { log: (l) => logs.push(l) }),
   );
   assert.equal(again.runs, 0, 'no forward pass');
   assert.equal(again.opens, 0, 'the model is not even loaded');
@@ -91,7 +92,7 @@ test('a re-run with another seed, sample size or split reads the cache: no model
   assert.ok(used >= 99 && used <= 100);
   assert.ok(logs.some((l) => l.includes(`all ${used} rows are cached`)), logs.join('\n'));
   // And it is the same probe grid as running the model again with those settings (up to batch-shape rounding).
-  const direct = await runProbe({ ...base, cacheDir: undefined, settings: { ...SETTINGS, seed: 7, testFraction: 0.25, sampleLimit: 100 } });
+  const direct = await runProbe({ ...base, cacheDir: undefined, options: { ...OPTIONS, seed: 7, testFraction: 0.25, sampleLimit: 100 } });
   again.value.metrics.auc.forEach((row, l) => row.forEach((v, t) => assert.ok(Math.abs(v! - direct.metrics.auc[l][t]!) < 1e-3)));
 });
 
@@ -99,7 +100,7 @@ test('a cancelled run keeps its finished chunks and the next run extracts only t
   const dir = tempDir();
   const datasetFile = plantedDataset(dir, 120);
   const cacheDir = path.join(dir, 'cache');
-  const base: RunInput = { datasetFile, modelDir: MODEL, settings: SETTINGS, cacheDir, maxBatchSize: 8, cacheChunkPolicy: SMALL_CHUNKS };
+  const base: RunInput = { datasetFile, options: OPTIONS, cacheDir, maxBatchSize: 8, cacheChunkPolicy: SMALL_CHUNKS };
 
   const controller = new AbortController();
   let batches = 0;
@@ -129,7 +130,7 @@ test('a corrupt or missing chunk is detected by its sha256, logged, dropped and 
   const dir = tempDir();
   const datasetFile = plantedDataset(dir, 60);
   const cacheDir = path.join(dir, 'cache');
-  const base: RunInput = { datasetFile, modelDir: MODEL, settings: SETTINGS, cacheDir, maxBatchSize: 8, cacheChunkPolicy: SMALL_CHUNKS };
+  const base: RunInput = { datasetFile, options: OPTIONS, cacheDir, maxBatchSize: 8, cacheChunkPolicy: SMALL_CHUNKS };
   await runProbe(base);
   const { dir: folder, manifest } = cacheFolder(cacheDir, 'mlp_out');
   const [victim, gone] = manifest.chunks;
@@ -158,21 +159,21 @@ test('several locations from one pass: switching location later probes from the 
   const dir = tempDir();
   const datasetFile = plantedDataset(dir, 60);
   const cacheDir = path.join(dir, 'cache');
-  const base: RunInput = { datasetFile, modelDir: MODEL, settings: SETTINGS, cacheDir, extraLocations: ['resid_post', 'attn_out'] };
+  const base: RunInput = { datasetFile, options: { ...OPTIONS, extraLocations: ['resid_post', 'attn_out'] }, cacheDir };
   const both = await counted(() => runProbeLocations(base));
   assert.deepEqual(
     both.value.map((r) => r.model.location),
     ['mlp_out', 'resid_post', 'attn_out'],
   );
   assert.deepEqual(both.locations, [['mlp_out', 'resid_post', 'attn_out']], 'one session, one pass for all locations');
-  const one = await counted(() => runProbe({ datasetFile, modelDir: MODEL, settings: { ...SETTINGS, location: 'resid_post' }, cacheDir }));
+  const one = await counted(() => runProbe({ datasetFile, options: { ...OPTIONS, location: 'resid_post' }, cacheDir }));
   assert.equal(one.runs, 0);
   assert.equal(one.opens, 0);
   assert.deepEqual(one.value.metrics, both.value[1].metrics);
-  assert.equal(one.value.settings.location, 'resid_post');
+  assert.equal(one.value.settings.options.location, 'resid_post');
   // mlp_in was never extracted: the model runs again, for that location only.
   const more = await counted(() =>
-    runProbe({ datasetFile, modelDir: MODEL, settings: { ...SETTINGS, location: 'mlp_in' }, extraLocations: ['mlp_out'], cacheDir }),
+    runProbe({ datasetFile, options: { ...OPTIONS, location: 'mlp_in', extraLocations: ['mlp_out'] }, cacheDir }),
   );
   assert.ok(more.runs > 0);
   assert.deepEqual(more.locations, [['mlp_in']]);
@@ -183,9 +184,9 @@ test('float16 caches round to nearest even, read back as float32, and numpy read
   const dir = tempDir();
   const datasetFile = plantedDataset(dir, 60);
   const cacheDir = path.join(dir, 'cache');
-  const base: RunInput = { datasetFile, modelDir: MODEL, settings: SETTINGS, cacheDir };
+  const base: RunInput = { datasetFile, options: OPTIONS, cacheDir };
   const f32 = await runProbe(base);
-  const f16 = await runProbe({ ...base, cacheDtype: 'float16' });
+  const f16 = await runProbe({ ...base, options: { ...OPTIONS, cacheDtype: 'float16' } });
   assert.equal(listCacheFolders(cacheDir).length, 2, 'the dtype is part of the key');
   // AUC moves in steps of 1/(P·N), one per test (correct, wrong) pair ordered differently. Rounding
   // every activation by ≤ 2^-11 relative moves each score by about that much, which can only reorder
@@ -253,7 +254,7 @@ test('the cache command lists and clears only our folders', async () => {
   const dir = tempDir();
   const datasetFile = plantedDataset(dir, 40);
   const cacheDir = path.join(dir, 'cache');
-  await runProbe({ datasetFile, modelDir: MODEL, settings: SETTINGS, cacheDir });
+  await runProbe({ datasetFile, options: OPTIONS, cacheDir });
   const foreign = path.join(cacheDir, 'not-ours');
   fs.mkdirSync(foreign);
   fs.writeFileSync(path.join(foreign, 'keep.txt'), 'x');

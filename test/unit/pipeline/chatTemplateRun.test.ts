@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { promptFormatOf, runOptions } from '../../../src/contract/runOptions';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -28,14 +29,14 @@ function instructModel(): string {
 test('instruct models probe chat-templated prompts; the choice and add_generation_prompt are recorded', async () => {
   const modelDir = instructModel();
   const datasetFile = plantedDataset(fs.mkdtempSync(path.join(os.tmpdir(), 'layer-probe-instruct-data-')), 60);
-  const settings = { location: 'resid_post' as const, sampleLimit: 0, seed: 0, testFraction: 0.2 };
+  const options = runOptions({ modelFolder: modelDir, location: 'resid_post', sampleLimit: 0 });
   const logs: string[] = [];
-  const plain = await runProbe({ datasetFile, modelDir, settings, promptFormat: { chatTemplate: 'none', addGenerationPrompt: false } });
-  const templated = await runProbe({ datasetFile, modelDir, settings }, { log: (l) => logs.push(l) });
-  const withHeader = await runProbe({ datasetFile, modelDir, settings, promptFormat: { chatTemplate: 'auto', addGenerationPrompt: true } });
+  const plain = await runProbe({ datasetFile, options: { ...options, chatTemplate: 'none' } });
+  const templated = await runProbe({ datasetFile, options }, { log: (l) => logs.push(l) });
+  const withHeader = await runProbe({ datasetFile, options: { ...options, addGenerationPrompt: true } });
 
-  assert.deepEqual(templated.settings.promptFormat, { chatTemplate: 'auto', addGenerationPrompt: false });
-  assert.deepEqual(withHeader.settings.promptFormat, { chatTemplate: 'auto', addGenerationPrompt: true });
+  assert.deepEqual(promptFormatOf(templated.settings.options), { chatTemplate: 'auto', addGenerationPrompt: false });
+  assert.deepEqual(promptFormatOf(withHeader.settings.options), { chatTemplate: 'auto', addGenerationPrompt: true });
   assert.ok(logs.some((l) => /instruct model .*prompts in its chat template, add_generation_prompt false/.test(l)), logs.join('\n'));
   const prompt = (r: typeof plain, i: number): string => r.test.pieces[i].slice(0, r.test.qLength[i]).join('');
   // Same rows in the same order (same split), three different prompt encodings.

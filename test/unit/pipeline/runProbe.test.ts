@@ -7,12 +7,13 @@ import * as path from 'node:path';
 import { providerOrder } from '../../../src/core/model/executionProviders';
 import { runProbe, type RunInput } from '../../../src/core/pipeline/runProbe';
 import { sampleAndSplit } from '../../../src/core/probe/split';
-import { TOKEN_POSITIONS } from '../../../src/core/types';
+import { runOptions } from '../../../src/contract/runOptions';
+import { TOKEN_POSITIONS } from '../../../src/contract/types';
 import { fixtureModel } from '../../helpers/fixtures';
 import { plantedDataset } from './plantedDataset';
 
 const MODEL = fixtureModel('tiny-llama-unfused-extdata');
-const SETTINGS = { location: 'mlp_out' as const, sampleLimit: 0, seed: 0, testFraction: 0.2 };
+const OPTIONS = runOptions({ modelFolder: MODEL, sampleLimit: 0 });
 const col = (name: string): number => TOKEN_POSITIONS.indexOf(name as (typeof TOKEN_POSITIONS)[number]);
 
 function tempDir(): string {
@@ -25,7 +26,7 @@ test('planted signal shows exactly where causal attention allows it, on a real f
   const dir = tempDir();
   const datasetFile = plantedDataset(dir);
   const before = sha(datasetFile);
-  const input: RunInput = { datasetFile, modelDir: MODEL, settings: SETTINGS };
+  const input: RunInput = { datasetFile, options: OPTIONS };
   const result = await runProbe(input);
 
   assert.equal(result.model.numLayers, 4);
@@ -83,12 +84,12 @@ test('planted signal shows exactly where causal attention allows it, on a real f
 test('re-running with the same seed gives identical matrices', async () => {
   const dir = tempDir();
   const datasetFile = plantedDataset(dir, 120);
-  const a = await runProbe({ datasetFile, modelDir: MODEL, settings: SETTINGS });
-  const b = await runProbe({ datasetFile, modelDir: MODEL, settings: SETTINGS });
+  const a = await runProbe({ datasetFile, options: OPTIONS });
+  const b = await runProbe({ datasetFile, options: OPTIONS });
   assert.deepEqual(a.metrics, b.metrics);
   assert.deepEqual(a.aucInterval, b.aucInterval);
   assert.deepEqual(a.test.rowIndex, b.test.rowIndex);
-  const c = await runProbe({ datasetFile, modelDir: MODEL, settings: { ...SETTINGS, seed: 3 } });
+  const c = await runProbe({ datasetFile, options: { ...OPTIONS, seed: 3 } });
   assert.notDeepEqual(a.test.rowIndex, c.test.rowIndex);
 });
 
@@ -100,7 +101,7 @@ test('bad inputs end with messages naming the file and the row, column or graph 
     fs.writeFileSync(f, text);
     return f;
   };
-  const run = (datasetFile: string, modelDir = MODEL) => runProbe({ datasetFile, modelDir, settings: SETTINGS });
+  const run = (datasetFile: string, modelDir = MODEL) => runProbe({ datasetFile, options: { ...OPTIONS, modelFolder: modelDir } });
 
   await assert.rejects(run(write('empty.jsonl', '')), /empty\.jsonl/);
   await assert.rejects(
@@ -131,7 +132,7 @@ test('auto provider falls back to CPU where no GPU provider loads, and says so i
   const datasetFile = plantedDataset(tempDir(), 60);
   const logs: string[] = [];
   const result = await runProbe(
-    { datasetFile, modelDir: MODEL, settings: SETTINGS, executionProvider: 'auto' },
+    { datasetFile, options: { ...OPTIONS, executionProvider: 'auto' } },
     { log: (l) => logs.push(l) },
   );
   // This test machine has no CUDA libraries (onnxruntime-node's install script, which fetches them, does not run: .npmrc).
@@ -141,7 +142,7 @@ test('auto provider falls back to CPU where no GPU provider loads, and says so i
     assert.ok(logs.some((l) => /execution provider cuda is not available here; running on cpu/.test(l)), logs.join('\n'));
     // Asking for CUDA explicitly is an error naming the model, never a silent CPU run.
     await assert.rejects(
-      runProbe({ datasetFile, modelDir: MODEL, settings: SETTINGS, executionProvider: 'cuda' }),
+      runProbe({ datasetFile, options: { ...OPTIONS, executionProvider: 'cuda' } }),
       /model\.onnx: onnxruntime could not load the model \(cuda:/,
     );
   }

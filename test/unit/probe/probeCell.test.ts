@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bootstrapAucInterval } from '../../../src/core/probe/bootstrap';
 import { probeCell } from '../../../src/core/probe/probeCell';
-import { METRIC_NAMES } from '../../../src/core/types';
+import { METRIC_NAMES } from '../../../src/contract/types';
 import { makeProblem } from './syntheticProblem';
 
 describe('probeCell', () => {

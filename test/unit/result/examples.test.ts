@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { examplesForCell } from '../../../src/core/result/examples';
-import { TOKEN_POSITIONS } from '../../../src/core/types';
+import { examplesForCell } from '../../../src/contract/examples';
+import { TOKEN_POSITIONS } from '../../../src/contract/types';
 import { sampleResult } from './sampleResult';
 
 describe('examplesForCell', () => {

@@ -1,7 +1,8 @@
 // A small hand-made ProbeResult (3 layers × the 15 tokens, 4 held-out examples) for the result,
 // protocol and webview tests. Values are chosen so every ordering and mark can be checked by eye.
-import { METRIC_NAMES, TOKEN_POSITIONS, type MetricMatrix, type MetricName } from '../../../src/core/types';
-import type { ProbeResult } from '../../../src/core/result/types';
+import { METRIC_NAMES, TOKEN_POSITIONS, type MetricMatrix, type MetricName } from '../../../src/contract/types';
+import { RESULT_SCHEMA_VERSION, type ProbeResult } from '../../../src/contract/result';
+import { runOptions } from '../../../src/contract/runOptions';
 
 export const LAYERS = 3;
 export const TOKENS = TOKEN_POSITIONS.length;
@@ -37,7 +38,7 @@ export function sampleResult(overrides: { texts?: string[][] } = {}): ProbeResul
     Array.from({ length: TOKENS }, () => (layer === 2 ? [0.95, 0.25, 0.35, 0.65] : [0.9, 0.2, 0.3, 0.6])),
   );
   return {
-    schemaVersion: 1,
+    schemaVersion: RESULT_SCHEMA_VERSION,
     createdAt: '2026-11-21T10:00:00.000Z',
     tool: { name: 'layer-probe', version: '0.1.0', onnxruntime: '1.30.0' },
     dataset: {
@@ -61,13 +62,10 @@ export function sampleResult(overrides: { texts?: string[][] } = {}): ProbeResul
       sequenceRule: 'chat template, no generation prompt',
     },
     settings: {
-      location: 'mlp_out',
+      options: runOptions({ modelFolder: '/models/tiny' }),
       sampleLimit: 1000,
-      seed: 0,
-      testFraction: 0.2,
       splitSource: 'seeded',
-      probe: { solver: 'lbfgs', C: 1, tol: 1e-4, maxIter: 100 },
-      promptFormat: { chatTemplate: 'auto', addGenerationPrompt: false },
+      probe: { solver: 'newton-gram', C: 1, tol: 1e-8, maxNewtonIterations: 100 },
     },
     layers: [0, 1, 2],
     tokens: [...TOKEN_POSITIONS],

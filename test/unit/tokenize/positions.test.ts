@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TOKEN_POSITIONS, type TokenPositionName } from '../../../src/core/types';
+import { TOKEN_POSITIONS, type TokenPositionName } from '../../../src/contract/types';
 import { PositionError, prepareSequence, tokenPositions } from '../../../src/core/tokenize/positions';
 import { ExactAnswerNotFoundError } from '../../../src/core/tokenize/exactSpan';
 import { FOUNDER_PROMPT, gpt2, llama, row } from './fixtureTokenizers';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { toHeatmapView } from '../../../src/shared/heatmapView';
-import { TOKEN_POSITIONS } from '../../../src/core/types';
+import { toHeatmapView } from '../../../src/contract/heatmapView';
+import { TOKEN_POSITIONS } from '../../../src/contract/types';
 import { BLUES, cellHoverText, heatmapFigure, type PlotTheme } from '../../../webview/figure';
 import { sampleResult } from '../result/sampleResult';
 

@@ -2,8 +2,8 @@
 // examples for a cell, opening the dataset at the row, the CSP of the page.
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, it } from 'node:test';
-import type { ProbeResult } from '../../../src/core/result/types';
-import type { HostMessage } from '../../../src/shared/protocol';
+import type { ProbeResult } from '../../../src/contract/result';
+import type { HostMessage } from '../../../src/contract/webviewProtocol';
 import { sampleResult } from '../result/sampleResult';
 import { calls, fakeVscode, installFakeVscode, type FakeWebviewPanel } from './fakeVscode';
 

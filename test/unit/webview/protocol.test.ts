@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { toHeatmapView } from '../../../src/shared/heatmapView';
-import { isHostMessage, isWebviewMessage, toPanelState } from '../../../src/shared/protocol';
+import { toHeatmapView } from '../../../src/contract/heatmapView';
+import { isHostMessage, isWebviewMessage, toPanelState } from '../../../src/contract/webviewProtocol';
 import { sampleResult } from '../result/sampleResult';
 
 describe('isWebviewMessage', () => {

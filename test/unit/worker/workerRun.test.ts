@@ -3,13 +3,15 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RunStage } from '../../../src/core/pipeline/runProbe';
-import { RunCancelled, WorkerRunError, runInWorker } from '../../../src/extension/workerRun';
+import type { RunStage } from '../../../src/contract/workerProtocol';
+import { RunCancelled } from '../../../src/contract/errors';
+import { runOptions } from '../../../src/contract/runOptions';
+import { WorkerRunError, runInWorker } from '../../../src/extension/workerRun';
 import { fixtureModel } from '../../helpers/fixtures';
 
 // Drives the real dist/worker.js bundle (npm test builds it first), as the extension host does.
 const DIST = path.resolve('dist');
-const SETTINGS = { location: 'resid_post' as const, sampleLimit: 0, seed: 0, testFraction: 0.2 };
+const options = (model: string) => runOptions({ modelFolder: fixtureModel(model), location: 'resid_post', sampleLimit: 0 });
 
 function dataset(rows: number): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-probe-worker-'));
@@ -31,7 +33,7 @@ test('the worker runs the pipeline and reports every stage in order', async () =
   const logs: string[] = [];
   const result = await runInWorker(
     DIST,
-    { datasetFile: dataset(60), modelDir: fixtureModel('tiny-llama-unfused-extdata'), settings: SETTINGS },
+    { datasetFile: dataset(60), options: options('tiny-llama-unfused-extdata') },
     {
       onProgress: (stage) => stages.at(-1) !== stage && stages.push(stage),
       log: (line) => logs.push(line),
@@ -51,7 +53,7 @@ test('cancel terminates the worker mid-run and rejects with RunCancelled', async
   let extracting = false;
   const run = runInWorker(
     DIST,
-    { datasetFile: dataset(3000), modelDir: fixtureModel('toy-facts-llama'), settings: SETTINGS, maxBatchSize: 8 },
+    { datasetFile: dataset(3000), options: { ...options('toy-facts-llama'), batchMemoryMB: 16 } },
     {
       onProgress: (stage) => {
         if (stage === 'extract' && !extracting) {
@@ -78,7 +80,7 @@ test('pipeline errors come back with their message, and ambiguous columns are as
   const asked: string[][] = [];
   const result = await runInWorker(
     DIST,
-    { datasetFile: file, modelDir: fixtureModel('tiny-llama-unfused-extdata'), settings: SETTINGS },
+    { datasetFile: file, options: options('tiny-llama-unfused-extdata') },
     {
       onProgress: () => undefined,
       log: () => undefined,
@@ -95,7 +97,7 @@ test('pipeline errors come back with their message, and ambiguous columns are as
   await assert.rejects(
     runInWorker(
       DIST,
-      { datasetFile: file, modelDir: fixtureModel('not-a-transformer'), settings: SETTINGS, columns: { prompt: 'question' } },
+      { datasetFile: file, options: options('not-a-transformer'), columns: { prompt: 'question' } },
       { onProgress: () => undefined, log: () => undefined, resolveColumns: async () => undefined },
       cancellation().token,
     ),

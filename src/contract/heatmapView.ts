@@ -2,8 +2,9 @@
 // per-example payload (scores for every cell, token pieces) stays on the host, which answers cell
 // clicks with just that cell's examples. Plain arrays, not typed arrays: the matrices are small
 // (layers × 15 × 7 numbers) and the webview persists the view with setState, which is JSON.
-import type { MetricMatrix, MetricName, ProbeLocation, TokenPositionName } from '../core/types';
-import type { ProbeResult } from '../core/result/types';
+import type { MetricMatrix, MetricName, TokenPositionName } from './types';
+import type { ProbeLocation } from './locations';
+import type { ProbeResult } from './result';
 
 export interface HeatmapView {
   /** Identifies the run, so a reloaded panel restores its selected cell only on the same result. */
@@ -48,7 +49,7 @@ export function toHeatmapView(result: ProbeResult): HeatmapView {
       hiddenSize: result.model.hiddenSize,
     },
     dataset: { file: result.dataset.file, rowsRead: result.dataset.rowsRead, rowsUsed: result.dataset.rowsUsed },
-    split: { source: result.settings.splitSource, seed: result.settings.seed },
+    split: { source: result.settings.splitSource, seed: result.settings.options.seed },
     nTrain: result.nTrain,
     nTest: result.nTest,
     layers: result.layers,

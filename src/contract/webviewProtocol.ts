@@ -2,8 +2,8 @@
 // Every message is a discriminated union member keyed by `type`; the webview sends `ready` first
 // and the host holds its messages until then. Both sides validate what they receive with the guards
 // below, since a webview message is just structured-cloned data.
-import { METRIC_NAMES, type MetricName } from '../core/types';
-import type { ExampleView } from '../core/result/types';
+import { isMetricName, type MetricName } from './types';
+import type { ExampleView } from './result';
 import type { HeatmapView } from './heatmapView';
 
 // ── host → webview ───────────────────────────────────────────────────────────────────────────────
@@ -87,10 +87,6 @@ const isObject = (value: unknown): value is Fields => typeof value === 'object' 
 const isIndex = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0;
 const isOptional = (value: unknown, check: (v: unknown) => boolean): boolean => value === undefined || check(value);
 const isString = (value: unknown): value is string => typeof value === 'string';
-
-export function isMetricName(value: unknown): value is MetricName {
-  return (METRIC_NAMES as readonly unknown[]).includes(value);
-}
 
 export function isWebviewMessage(value: unknown): value is WebviewMessage {
   if (!isObject(value)) return false;

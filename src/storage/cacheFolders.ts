@@ -1,10 +1,24 @@
 // Listing, measuring and clearing the activation caches under a root folder (the CLI `cache` command and
 // "Layer Probe: Clear Activation Caches"). Only folders that are recognisably ours are touched, so a
-// mistyped root can never delete someone else's files.
+// mistyped root can never delete someone else's files. Node's fs only: the extension host uses it too,
+// and must not load the pipeline (src/core) or onnxruntime to list a folder.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MANIFEST_FILE, MANIFEST_FORMAT, type CacheManifest } from './manifest';
+
+/** The manifest's name in every cache folder, and the `format` it declares (core/cache/manifest.ts writes it). */
+export const MANIFEST_FILE = 'manifest.json';
+export const MANIFEST_FORMAT = 'layer-probe-activations';
+
+/** The few manifest fields a listing shows; the full type is core/cache/manifest.ts's CacheManifest. */
+interface ManifestSummary {
+  format: string;
+  location?: string;
+  dtype?: string;
+  updatedAt?: string;
+  key?: { model?: { modelFile?: string } };
+  chunks: { rows: number[] }[];
+}
 
 export interface CacheFolderInfo {
   dir: string;
@@ -21,10 +35,10 @@ export interface CacheFolderInfo {
 
 const OUR_FILE = /^(manifest\.json|chunk-[\w-]+\.safetensors)(\.\d+\.tmp)?$/;
 
-function readOurManifest(dir: string): CacheManifest | undefined {
+function readOurManifest(dir: string): ManifestSummary | undefined {
   try {
-    const m = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), 'utf8')) as CacheManifest;
-    return m.format === MANIFEST_FORMAT ? m : undefined;
+    const m = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), 'utf8')) as ManifestSummary;
+    return m.format === MANIFEST_FORMAT && Array.isArray(m.chunks) ? m : undefined;
   } catch {
     return undefined;
   }
@@ -52,7 +66,7 @@ export function listCacheFolders(root: string): CacheFolderInfo[] {
       chunks: m?.chunks.length ?? 0,
       location: m?.location,
       dtype: m?.dtype,
-      modelFile: m?.key.model.modelFile,
+      modelFile: m?.key?.model?.modelFile,
       updatedAt: m?.updatedAt,
     });
   }
