@@ -2,10 +2,10 @@
 // (acquireVsCodeApi); in the standalone HTML file there is none, so a local stand-in answers from
 // the result embedded in the page.
 import { examplesForCell } from '../src/contract/examples';
+import { toHeatmapView } from '../src/contract/heatmapView';
 import { parseProbeResult, type ProbeResult } from '../src/contract/result';
 import { EMBEDDED_RESULT_ID } from '../src/contract/webviewPage';
-import { toHeatmapView } from '../src/contract/heatmapView';
-import { isHostMessage, type HostMessage, type PanelState, type WebviewMessage } from '../src/contract/webviewProtocol';
+import { type HostMessage, isHostMessage, type PanelState, type WebviewMessage } from '../src/contract/webviewProtocol';
 
 export interface HostBridge {
   /** True when no extension is behind the page (standalone HTML): opening an example is not possible. */

@@ -1,6 +1,6 @@
 // The Plotly figure for one metric of a result, as plain data: no DOM, so it is unit-tested in Node.
-import type { MetricName } from '../src/contract/types';
 import type { HeatmapView } from '../src/contract/heatmapView';
+import type { MetricName } from '../src/contract/types';
 import { METRIC_INFO } from './metrics';
 
 /** Colours resolved from the VS Code theme (see theme.ts); any CSS colour Plotly can parse. */

@@ -7,7 +7,7 @@ interface VsCodeWebviewApi {
   setState(state: unknown): void;
 }
 
-declare var acquireVsCodeApi: (() => VsCodeWebviewApi) | undefined;
+declare let acquireVsCodeApi: (() => VsCodeWebviewApi) | undefined;
 
 declare module 'plotly.js-dist-min' {
   export interface PlotPoint {

@@ -1,10 +1,11 @@
 // The Plotly heatmap plus what Plotly lacks: keyboard navigation (arrow keys move a cursor cell,
 // Enter/Space select it) and a live region announcing the cursor's cell for screen readers.
-import Plotly, { type PlotMouseEvent, type PlotlyHTMLElement } from 'plotly.js-dist-min';
-import type { MetricName } from '../src/contract/types';
+import Plotly, { type PlotlyHTMLElement,type PlotMouseEvent } from 'plotly.js-dist-min';
+
 import type { HeatmapView } from '../src/contract/heatmapView';
+import type { MetricName } from '../src/contract/types';
 import { el } from './dom';
-import { cellHoverText, cellShapes, heatmapFigure, type Cell, type PlotTheme } from './figure';
+import { type Cell, cellHoverText, cellShapes, heatmapFigure, type PlotTheme } from './figure';
 
 const PLOT_CONFIG = { responsive: true, displayModeBar: false, displaylogo: false, scrollZoom: false };
 const PAGE = 5;

@@ -2,18 +2,19 @@
 // Runs inside VS Code (messages to/from the extension) and, unchanged, in the standalone HTML file
 // written by heatmapHtml (no extension: the embedded result answers cell clicks locally).
 import './styles.css';
+
+import type { HeatmapView } from '../src/contract/heatmapView';
 import type { ExampleView } from '../src/contract/result';
 import type { MetricName } from '../src/contract/types';
-import type { HeatmapView } from '../src/contract/heatmapView';
-import { toPanelState, type ExamplesMessage, type HostMessage, type PanelState } from '../src/contract/webviewProtocol';
-import { readEmbeddedResult, standaloneBridge, vscodeBridge, type HostBridge } from './bridge';
+import { type ExamplesMessage, type HostMessage, type PanelState,toPanelState } from '../src/contract/webviewProtocol';
+import { type HostBridge,readEmbeddedResult, standaloneBridge, vscodeBridge } from './bridge';
 import { el, replaceChildren } from './dom';
-import { renderHeader } from './header';
 import { ExamplesList } from './examplesList';
-import { formatMetric, type Cell } from './figure';
+import { type Cell,formatMetric } from './figure';
+import { renderHeader } from './header';
 import { HeatmapPlot } from './heatmapPlot';
-import { createMetricSelect, type MetricSelect } from './metricSelect';
 import { METRIC_INFO } from './metrics';
+import { createMetricSelect, type MetricSelect } from './metricSelect';
 import { readTheme, watchTheme } from './theme';
 
 class HeatmapApp {

@@ -2,6 +2,7 @@
 // of the deprecated webview-ui-toolkit, same look as VS Code's own dropdowns).
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
+
 import { METRIC_NAMES, type MetricName } from '../src/contract/types';
 import { isMetricName } from '../src/contract/types';
 import { el } from './dom';

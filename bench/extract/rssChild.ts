@@ -7,18 +7,19 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ActivationCache } from '../../src/core/cache/activationCache';
+
 import { runOptions } from '../../src/contract/runOptions';
+import { TOKEN_POSITIONS } from '../../src/contract/types';
+import { ActivationCache } from '../../src/core/cache/activationCache';
 import { cacheKeyFor, modelIdentity } from '../../src/core/cache/cacheKey';
 import { ActivationSession } from '../../src/core/model/activationSession';
-import { CacheSink } from '../../src/core/pipeline/cacheSink';
 import { CachedSlabs } from '../../src/core/pipeline/cachedSlabs';
-import { featureStoreSink, runExtraction, type ActivationSink } from '../../src/core/pipeline/extractFeatures';
+import { CacheSink } from '../../src/core/pipeline/cacheSink';
+import { type ActivationSink,featureStoreSink, runExtraction } from '../../src/core/pipeline/extractFeatures';
 import { FeatureStore } from '../../src/core/pipeline/featureStore';
 import type { SlabSource } from '../../src/core/pipeline/slabSource';
-import { TOKEN_POSITIONS } from '../../src/contract/types';
-import { BATCH_MEMORY_BYTES, MAX_BATCH_SIZE } from './throughput';
 import { syntheticRows } from './syntheticRows';
+import { BATCH_MEMORY_BYTES, MAX_BATCH_SIZE } from './throughput';
 
 const [modelDir, rowsArg, mode] = process.argv.slice(2);
 const rows = Number(rowsArg);

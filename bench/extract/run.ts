@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+
 import { resolveModelFolder } from '../../src/core/model/modelFolder';
 import { BIG_MODEL_CONFIG, parameterCount, writeBigModel } from './bigModel';
 import { syntheticRows } from './syntheticRows';

@@ -1,8 +1,8 @@
 // Token sequences with plausible 15 positions, drawn from a seed: extraction speed depends only on
 // lengths and batch shapes, not on what the tokens say, so no tokenizer or dataset is needed.
 
-import { mulberry32 } from '../../src/demo/prng';
 import type { PreparedSequence } from '../../src/core/types';
+import { mulberry32 } from '../../src/demo/prng';
 
 export function syntheticRows(count: number, vocabSize: number, minLength: number, maxLength: number, seed = 1): PreparedSequence[] {
   const rand = mulberry32(seed);

@@ -5,14 +5,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ActivationCache } from '../../src/core/cache/activationCache';
+
 import { runOptions } from '../../src/contract/runOptions';
+import { ActivationCache } from '../../src/core/cache/activationCache';
 import { cacheKeyFor, modelIdentity } from '../../src/core/cache/cacheKey';
 import { ActivationSession } from '../../src/core/model/activationSession';
 import { buildFeeds, feedSpecOf } from '../../src/core/model/feeds';
 import { openOriginalSession } from '../../src/core/model/ortSession';
 import { CacheSink } from '../../src/core/pipeline/cacheSink';
-import { featureStoreSink, planBatches, runExtraction, type ActivationSink } from '../../src/core/pipeline/extractFeatures';
+import { type ActivationSink,featureStoreSink, planBatches, runExtraction } from '../../src/core/pipeline/extractFeatures';
 import { FeatureStore } from '../../src/core/pipeline/featureStore';
 import type { PreparedSequence } from '../../src/core/types';
 

@@ -12,9 +12,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { bootstrapAucInterval } from '../../src/core/probe/bootstrap';
 import type { DualNewtonFit } from '../../src/core/probe/dualNewton';
-import { fitLogisticFast, predictProbaCorrect, type LogisticFit } from '../../src/core/probe/logistic';
+import { fitLogisticFast, type LogisticFit,predictProbaCorrect } from '../../src/core/probe/logistic';
 import { cellMetrics } from '../../src/core/probe/metrics';
 import { OrtKernels } from '../../src/core/probe/ortKernels';
 import { activationLike } from './activationLike';

@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { rocAuc } from '../../src/core/probe/auc';
 import { bootstrapAucInterval } from '../../src/core/probe/bootstrap';
 import { fitLogisticFast, LOGISTIC_DEFAULTS, predictProbaCorrect } from '../../src/core/probe/logistic';

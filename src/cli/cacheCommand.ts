@@ -2,6 +2,7 @@
 
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+
 import { clearCacheFolders, formatBytes, listCacheFolders } from '../storage/cacheFolders';
 
 export const DEFAULT_CACHE_DIR_NAME = '.layer-probe-cache';

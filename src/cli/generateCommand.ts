@@ -2,11 +2,12 @@
 
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+
+import { promptFormatOf, type RunOptionKey } from '../contract/runOptions';
 import { writeAnswersJsonl } from '../core/generate/answersFile';
 import { generateAnswers } from '../core/generate/generateAnswers';
 import { DEFAULT_PROMPT_TEMPLATE } from '../core/generate/promptTemplate';
 import { GOLD_COLUMN_NAMES, QUESTION_COLUMN_NAMES } from '../core/generate/questionFile';
-import { promptFormatOf, type RunOptionKey } from '../contract/runOptions';
 import type { ModelKind } from '../core/tokenize/modelTokenizer';
 import { runOptionFlags, runOptionsFromFlags, runOptionsUsage } from './runFlags';
 

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+
 import { isRunCancelled } from '../contract/errors';
 import { parseColumnOverrides } from '../core/dataset/columns';
 import { runProbeLocations } from '../core/pipeline/runProbe';

@@ -1,6 +1,6 @@
 // The CLI side of the options table: parseArgs options for every row with a flag, raw flag text →
 // RunOptions through the rows' own parsers, and the usage lines. Nothing here states a default.
-import { OptionError, parseRunOptions, RUN_OPTION_KEYS, RUN_OPTIONS, type OptionRow, type RunOptionKey, type RunOptions } from '../contract/runOptions';
+import { OptionError, type OptionRow, parseRunOptions, RUN_OPTION_KEYS, RUN_OPTIONS, type RunOptionKey, type RunOptions } from '../contract/runOptions';
 import { UsageError } from './usageError';
 
 type FlagConfig = { type: 'string' } | { type: 'boolean' };

@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
+import type { ProbeResult } from '../contract/result';
 import { heatmapCsv } from '../core/result/heatmapCsv';
 import { heatmapHtml } from '../core/result/heatmapHtml';
-import type { ProbeResult } from '../contract/result';
 
 export interface WrittenOutputs {
   resultJson: string;

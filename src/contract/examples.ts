@@ -1,7 +1,7 @@
 // The examples behind one heatmap cell: what the panel lists when a cell is clicked.
 // Pure (no vscode, no node modules) so the host, the CLI and the standalone webview share it.
-import { TOKEN_POSITIONS } from './types';
 import type { ExampleView, ProbeResult } from './result';
+import { TOKEN_POSITIONS } from './types';
 
 /**
  * The cell's held-out examples, most error-like first (ascending P(correct), ties by row), so the

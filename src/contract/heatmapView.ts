@@ -2,9 +2,9 @@
 // per-example payload (scores for every cell, token pieces) stays on the host, which answers cell
 // clicks with just that cell's examples. Plain arrays, not typed arrays: the matrices are small
 // (layers × 15 × 7 numbers) and the webview persists the view with setState, which is JSON.
-import type { MetricMatrix, MetricName, TokenPositionName } from './types';
 import type { ProbeLocation } from './locations';
 import type { ProbeResult } from './result';
+import type { MetricMatrix, MetricName, TokenPositionName } from './types';
 
 export interface HeatmapView {
   /** Identifies the run, so a reloaded panel restores its selected cell only on the same result. */

@@ -4,7 +4,7 @@
 import type { ColumnMapping } from './columns';
 import { isProbeLocation, type ProbeLocation } from './locations';
 import type { RunOptions } from './runOptions';
-import { METRIC_NAMES, TOKEN_POSITIONS, type MetricMatrix, type MetricName, type TokenPositionName } from './types';
+import { METRIC_NAMES, type MetricMatrix, type MetricName, TOKEN_POSITIONS, type TokenPositionName } from './types';
 
 /** Bump when a field changes meaning or shape; readers refuse other versions. */
 export const RESULT_SCHEMA_VERSION = 2;

@@ -2,9 +2,9 @@
 // Every message is a discriminated union member keyed by `type`; the webview sends `ready` first
 // and the host holds its messages until then. Both sides validate what they receive with the guards
 // below, since a webview message is just structured-cloned data.
-import { isMetricName, type MetricName } from './types';
-import type { ExampleView } from './result';
 import type { HeatmapView } from './heatmapView';
+import type { ExampleView } from './result';
+import { isMetricName, type MetricName } from './types';
 
 // ── host → webview ───────────────────────────────────────────────────────────────────────────────
 

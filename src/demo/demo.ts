@@ -2,6 +2,7 @@
 // them through the CLI, and checks the heatmap shows what causal attention implies.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import { main } from '../cli/main';
 import { parseProbeResult } from '../contract/result';
 import { createDemoAssets } from './createDemoAssets';

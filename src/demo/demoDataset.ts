@@ -4,7 +4,6 @@
 // means at and after it. Columns as the reference's answers CSV: question (the full prompt), model_answer,
 // correct (its automatic_correctness) and exact_answer.
 
-import { Rng } from './prng';
 import {
   DEMO_ANSWER_PREFIX,
   DEMO_ANSWER_WORDS,
@@ -12,6 +11,7 @@ import {
   DEMO_QUESTION_TEMPLATES,
   type DemoAnswerWord,
 } from './demoText';
+import { Rng } from './prng';
 
 export interface DemoDatasetRow {
   /** The full prompt, base-model style: `Q: …?\nA:`. */

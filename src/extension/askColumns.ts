@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+
 import type { ColumnDetection } from '../contract/columns';
 import type { ColumnMapping } from '../contract/columns';
 

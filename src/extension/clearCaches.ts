@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+
 import { clearCacheFolders, formatBytes, listCacheFolders } from '../storage/cacheFolders';
 import { activationCacheRoots } from './probeCommand';
 

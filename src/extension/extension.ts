@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
+
 import { clearActivationCachesCommand } from './clearCaches';
 import { registerHeatmapPanelSerializer } from './panel/heatmapPanel';
-import { ProviderStatus } from './providerStatus';
 import { panelOptions, probeDatasetCommand, type ProbeOutcome } from './probeCommand';
+import { ProviderStatus } from './providerStatus';
 
 /** What activate() returns: used by the extension-host integration tests. */
 export interface LayerProbeApi {

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+
 import * as vscode from 'vscode';
 
 const REMEMBERED_KEY = 'layerProbe.lastModelFolder';

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import * as vscode from 'vscode';
+
 import { isRunCancelled } from '../contract/errors';
 import type { ProbeResult } from '../contract/result';
 import { OptionError, type RunOptions } from '../contract/runOptions';

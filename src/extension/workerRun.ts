@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import * as path from 'node:path';
+
 import type { ColumnDetection, ColumnMapping } from '../contract/columns';
 import { LayerProbeError, RunCancelled } from '../contract/errors';
 import type { ProbeResult } from '../contract/result';

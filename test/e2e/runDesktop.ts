@@ -6,7 +6,9 @@
 //   VSCODE_TEST_VERSION=stable npm run test:ext:desktop                 (another version)
 // CI does not run it: no VS Code can be downloaded there.
 import * as path from 'node:path';
+
 import { runTests } from '@vscode/test-electron';
+
 import { buildSuite } from './support/buildSuite';
 import { createProfile, removeProfile } from './support/codeServer';
 import { CACHE_DIR, FIXTURES, OUTPUT_DIR, REPO_ROOT } from './support/paths';

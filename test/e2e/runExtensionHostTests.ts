@@ -6,10 +6,12 @@
 //   node --import tsx test/e2e/runExtensionHostTests.ts
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import type { Browser } from 'playwright-core';
+
 import { launchBrowser } from './support/browser';
 import { buildSuite } from './support/buildSuite';
-import { createProfile, removeProfile, startCodeServer, type CodeServer } from './support/codeServer';
+import { type CodeServer,createProfile, removeProfile, startCodeServer } from './support/codeServer';
 import { FIXTURES, OUTPUT_DIR, REPO_ROOT } from './support/paths';
 
 const TIMEOUT_MS = 5 * 60_000;

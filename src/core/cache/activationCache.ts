@@ -4,11 +4,12 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import type { BlockKind } from '../onnx/layers';
 import type { PreparedSequence } from '../types';
-import { cacheFolderName, keyHash, type CacheKey } from './cacheKey';
-import { loadChunk, slotMatches, writeChunk, type ChunkDims, type LoadedChunk } from './chunkFile';
-import { newManifest, readManifest, writeManifestAtomically, type CacheManifest, type ChunkEntry } from './manifest';
+import { cacheFolderName, type CacheKey,keyHash } from './cacheKey';
+import { type ChunkDims, loadChunk, type LoadedChunk,slotMatches, writeChunk } from './chunkFile';
+import { type CacheManifest, type ChunkEntry,newManifest, readManifest, writeManifestAtomically } from './manifest';
 
 export interface CacheDims {
   numLayers: number;

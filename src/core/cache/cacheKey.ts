@@ -5,6 +5,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import type { ColumnMapping } from '../../contract/columns';
 import type { ProbeLocation } from '../../contract/locations';
 import { ACTIVATION_OPTION_KEYS, type ActivationOptionKey, type RunOptions } from '../../contract/runOptions';

@@ -4,18 +4,19 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TOKEN_POSITIONS } from '../../contract/types';
-import { type PreparedSequence } from '../types';
+
 import { type ProbeLocation } from '../../contract/locations';
 import type { CacheDtype } from '../../contract/runOptions';
+import { TOKEN_POSITIONS } from '../../contract/types';
+import { type PreparedSequence } from '../types';
 import { float32ArrayToHalfBits } from './float16';
 import type { ChunkEntry } from './manifest';
 import {
   readSafetensorsHeader,
   readTensor,
-  writeSafetensorsAtomically,
   type SafetensorsHeader,
   type TensorToWrite,
+  writeSafetensorsAtomically,
 } from './safetensors';
 
 export class CacheDtypeError extends Error {

@@ -5,13 +5,13 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BlockKind } from '../onnx/layers';
-import { TOKEN_POSITIONS } from '../../contract/types';
-import { type ProbeLocation } from '../../contract/locations';
-import { CACHE_FORMAT_VERSION, keyHash, type CacheKey } from './cacheKey';
-import { type CacheDtype } from '../../contract/runOptions';
 
+import { type ProbeLocation } from '../../contract/locations';
+import { type CacheDtype } from '../../contract/runOptions';
+import { TOKEN_POSITIONS } from '../../contract/types';
 import { MANIFEST_FILE, MANIFEST_FORMAT } from '../../storage/cacheFolders';
+import type { BlockKind } from '../onnx/layers';
+import { CACHE_FORMAT_VERSION, type CacheKey,keyHash } from './cacheKey';
 
 
 export interface ChunkEntry {

@@ -7,6 +7,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+
 import { halfBitsToFloat32Array as halfToFloat32 } from './float16';
 
 export type SafetensorsDtype = 'F16' | 'F32' | 'I32' | 'U32' | 'I64' | 'U8';

@@ -1,4 +1,4 @@
-import { COLUMN_ROLES, REQUIRED_ROLES, type ColumnDetection, type ColumnMapping, type ColumnRole, type RequiredRole } from '../../contract/columns';
+import { COLUMN_ROLES, type ColumnDetection, type ColumnMapping, type ColumnRole, REQUIRED_ROLES, type RequiredRole } from '../../contract/columns';
 import { DatasetError } from './errors';
 import { isUnnamedIndexColumn } from './table';
 

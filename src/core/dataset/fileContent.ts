@@ -1,5 +1,6 @@
-import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+
 import { DatasetError } from './errors';
 
 export async function readFileBytes(file: string): Promise<Buffer> {

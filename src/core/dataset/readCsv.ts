@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
-import { CsvError, parse, type Options } from 'csv-parse';
+
+import { CsvError, type Options,parse } from 'csv-parse';
+
 import { DatasetError } from './errors';
 import { countLeadingLineBreaks, countLineBreaks } from './lineBreaks';
 import type { Table } from './table';

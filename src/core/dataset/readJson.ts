@@ -1,4 +1,5 @@
-import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { type Node, type ParseError,parseTree, printParseErrorCode } from 'jsonc-parser';
+
 import { DatasetError } from './errors';
 import { LineIndex } from './lineBreaks';
 import { columnsOf, describeJsonType, isPlainObject, type Table } from './table';

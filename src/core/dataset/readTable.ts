@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+
 import { DatasetError } from './errors';
 import { readFileBytes } from './fileContent';
 import { parseCsv } from './readCsv';

@@ -8,7 +8,8 @@
 // stopped leave the batch, so a long answer does not make the short ones pay.
 
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { buildFeeds, feedSpecOf, type FeedSpec } from '../model/feeds';
+
+import { buildFeeds, type FeedSpec,feedSpecOf } from '../model/feeds';
 import type { OriginalSession } from '../model/ortSession';
 import { tensorToFloat32 } from '../model/tensorData';
 

@@ -2,15 +2,17 @@
 // rewritten copy (outputs = the requested activations of every layer) is loaded into onnxruntime.
 
 import * as path from 'node:path';
+
 import type { InferenceSession } from 'onnxruntime-node';
-import { checkExternalData } from '../onnx/externalData';
-import { findLayers, type BlockKind, type LayerMap, type LayerTensors } from '../onnx/layers';
-import { parseDecoderGraph } from '../onnx/mergedDecoder';
-import { rewriteForActivations } from '../onnx/rewrite';
+
 import { LayerProbeError } from '../../contract/errors';
 import type { ProbeLocation } from '../../contract/locations';
-import { buildFeeds, checkFeedable, feedSpecOf, ModelInputError, type FeedSpec } from './feeds';
-import { readModelBytes, resolveModelFolder, type ModelFolder } from './modelFolder';
+import { checkExternalData } from '../onnx/externalData';
+import { type BlockKind, findLayers, type LayerMap, type LayerTensors } from '../onnx/layers';
+import { parseDecoderGraph } from '../onnx/mergedDecoder';
+import { rewriteForActivations } from '../onnx/rewrite';
+import { buildFeeds, checkFeedable, type FeedSpec,feedSpecOf, ModelInputError } from './feeds';
+import { type ModelFolder,readModelBytes, resolveModelFolder } from './modelFolder';
 import { createOrtSession } from './ortSession';
 import { tensorToFloat32 } from './tensorData';
 

@@ -3,6 +3,7 @@
 // activations, while right padding is exact on the real positions (causal attention never looks right).
 
 import { Tensor } from 'onnxruntime-node';
+
 import { ELEM_BOOL, ELEM_FLOAT, ELEM_FLOAT16, ELEM_INT32, ELEM_INT64, elemTypeName } from '../onnx/elemTypes';
 import type { OnnxGraph, OnnxValueInfo } from '../onnx/graph';
 

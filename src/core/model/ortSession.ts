@@ -1,10 +1,12 @@
 // Creating onnxruntime-node sessions from model bytes, with execution-provider fallback.
 
 import * as path from 'node:path';
+
 import { InferenceSession } from 'onnxruntime-node';
+
 import { checkExternalData, placeExternalData } from '../onnx/externalData';
-import { describeNode, parseModel, type OnnxGraph } from '../onnx/graph';
-import { readModelBytes, resolveModelFolder, type ModelFolder } from './modelFolder';
+import { describeNode, type OnnxGraph,parseModel } from '../onnx/graph';
+import { type ModelFolder,readModelBytes, resolveModelFolder } from './modelFolder';
 
 export class SessionCreateError extends Error {
   override name = 'SessionCreateError';

@@ -1,6 +1,7 @@
 // Output tensors of onnxruntime-node as float32, whatever their element type.
 
 import type { Tensor } from 'onnxruntime-node';
+
 import { bfloat16BitsToFloat32, halfBitsToFloat32 } from '../onnx/half';
 
 export class TensorTypeError extends Error {

@@ -4,6 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import { OnnxGraphError } from './errors';
 import type { OnnxGraph, OnnxTensorRef } from './graph';
 import {

@@ -4,6 +4,7 @@
 // included) instead of re-encoding them.
 
 import { OnnxGraphError } from './errors';
+import { ATTR_F, ATTR_G, ATTR_GRAPHS, ATTR_I, ATTR_NAME, ATTR_S, ATTR_T, DIM_PARAM, DIM_VALUE, ENTRY_KEY, ENTRY_VALUE,GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_NAME, GRAPH_NODE, GRAPH_OUTPUT, GRAPH_VALUE_INFO, MODEL_GRAPH, MODEL_OPSET_IMPORT, NODE_ATTRIBUTE, NODE_DOMAIN, NODE_INPUT, NODE_NAME, NODE_OP_TYPE, NODE_OUTPUT, OPSET_DOMAIN, OPSET_VERSION, SHAPE_DIM, TENSOR_DATA_LOCATION, TENSOR_DATA_TYPE, TENSOR_DIMS, TENSOR_EXTERNAL_DATA, TENSOR_NAME, TENSOR_TYPE_ELEM, TENSOR_TYPE_SHAPE, TYPE_TENSOR, VALUE_INFO_NAME, VALUE_INFO_TYPE } from './protoFields';
 import {
   fields,
   readInt64Varint,
@@ -14,12 +15,11 @@ import {
   WIRE_VARINT,
   type WireField,
 } from './wire';
-import { MODEL_GRAPH, MODEL_OPSET_IMPORT, OPSET_DOMAIN, OPSET_VERSION, GRAPH_NODE, GRAPH_NAME, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_OUTPUT, GRAPH_VALUE_INFO, NODE_INPUT, NODE_OUTPUT, NODE_NAME, NODE_OP_TYPE, NODE_ATTRIBUTE, NODE_DOMAIN, ATTR_NAME, ATTR_F, ATTR_I, ATTR_S, ATTR_T, ATTR_G, ATTR_GRAPHS, VALUE_INFO_NAME, VALUE_INFO_TYPE, TYPE_TENSOR, TENSOR_TYPE_ELEM, TENSOR_TYPE_SHAPE, SHAPE_DIM, DIM_VALUE, DIM_PARAM, TENSOR_DIMS, TENSOR_DATA_TYPE, TENSOR_NAME, TENSOR_EXTERNAL_DATA, TENSOR_DATA_LOCATION, ENTRY_KEY, ENTRY_VALUE } from './protoFields';
 
-export { OnnxGraphError } from './errors';
 export * from './elemTypes';
+export { OnnxGraphError } from './errors';
 // Weight decoding lives in its own file; re-exported so callers need one import for graph access.
-export { readInitializerFloat32, findTensorRef } from './initializerData';
+export { findTensorRef,readInitializerFloat32 } from './initializerData';
 
 /** Byte range [start, end) in the model buffer. For fields: from the tag to the end of the payload. */
 export interface ByteRange {

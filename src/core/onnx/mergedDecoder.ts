@@ -8,9 +8,9 @@
 // Like the rewrite, this copies every other byte verbatim (unknown fields included).
 
 import { OnnxGraphError } from './errors';
-import { describeNode, parseModel, parseNode, parseTensorRef, parseValueInfo, type OnnxGraph, type OnnxNode } from './graph';
+import { describeNode, type OnnxGraph, type OnnxNode,parseModel, parseNode, parseTensorRef, parseValueInfo } from './graph';
+import { ATTR_G, ATTR_NAME, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_NODE, GRAPH_OUTPUT, GRAPH_QUANTIZATION_ANNOTATION, GRAPH_SPARSE_INITIALIZER, GRAPH_VALUE_INFO, MODEL_GRAPH, NODE_ATTRIBUTE, SPARSE_VALUES } from './protoFields';
 import { concatBytes, fields, lenField, readString, stringField, WIRE_LEN } from './wire';
-import { MODEL_GRAPH, GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_OUTPUT, GRAPH_VALUE_INFO, NODE_ATTRIBUTE, ATTR_NAME, ATTR_G, GRAPH_QUANTIZATION_ANNOTATION, GRAPH_SPARSE_INITIALIZER, SPARSE_VALUES } from './protoFields';
 
 /** The condition inputs optimum (and hand-made exports following it) use to switch the cache on. */
 const CACHE_SWITCH = /^use_cache(_branch)?$/;

@@ -8,8 +8,8 @@
 import { OnnxGraphError } from './errors';
 import type { OnnxGraph } from './graph';
 import type { LayerMap } from './layers';
+import { GRAPH_INITIALIZER, GRAPH_NODE, GRAPH_OUTPUT, GRAPH_VALUE_INFO, MODEL_GRAPH, NODE_OUTPUT, VALUE_INFO_NAME } from './protoFields';
 import { concatBytes, fields, lenField, stringField, WIRE_LEN } from './wire';
-import { MODEL_GRAPH, GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_OUTPUT, GRAPH_VALUE_INFO, NODE_OUTPUT, VALUE_INFO_NAME } from './protoFields';
 
 export interface RewriteOptions {
   /** Tensor names to expose as graph outputs (duplicates ignored). */

@@ -2,19 +2,20 @@
 // cache where rows are cached, from forward passes (one pass for all locations) where they are not.
 
 import * as path from 'node:path';
+
+import type { ColumnMapping } from '../../contract/columns';
+import type { ProbeLocation } from '../../contract/locations';
+import type { ProviderChoice, RunOptions } from '../../contract/runOptions';
 import { ActivationCache } from '../cache/activationCache';
 import { cacheKeyFor, modelIdentity } from '../cache/cacheKey';
 import { ActivationSession, LocationUnavailableError } from '../model/activationSession';
 import { providerOrder, quietOnnxruntimeLogging } from '../model/executionProviders';
-import type { ProviderChoice, RunOptions } from '../../contract/runOptions';
 import type { BlockKind } from '../onnx/layers';
-import type { ColumnMapping } from '../../contract/columns';
 import type { PreparedSequence } from '../types';
-import type { ProbeLocation } from '../../contract/locations';
-import { CacheSink, type ChunkPolicy } from './cacheSink';
 import { CachedSlabs } from './cachedSlabs';
+import { CacheSink, type ChunkPolicy } from './cacheSink';
 import { PipelineError } from './errors';
-import { featureStoreSink, runExtraction, type ActivationSink } from './extractFeatures';
+import { type ActivationSink,featureStoreSink, runExtraction } from './extractFeatures';
 import { FeatureStore } from './featureStore';
 import type { SlabSource } from './slabSource';
 

@@ -1,5 +1,5 @@
-import type { ActivationCache, CacheDims } from '../cache/activationCache';
 import { TOKEN_POSITIONS } from '../../contract/types';
+import type { ActivationCache, CacheDims } from '../cache/activationCache';
 import { type PreparedSequence } from '../types';
 import type { ActivationSink, BatchRow } from './extractFeatures';
 import { gatherRow } from './slabSource';

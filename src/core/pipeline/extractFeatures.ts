@@ -1,6 +1,6 @@
 import { RunCancelled } from '../../contract/errors';
-import type { PreparedSequence } from '../types';
 import type { ProbeLocation } from '../../contract/locations';
+import type { PreparedSequence } from '../types';
 import { PipelineError } from './errors';
 import type { FeatureStore } from './featureStore';
 

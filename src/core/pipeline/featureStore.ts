@@ -1,5 +1,5 @@
 import { TOKEN_POSITIONS } from '../../contract/types';
-import { gatherRow, packRows, type SlabSource } from './slabSource';
+import { gatherRow, type SlabSource } from './slabSource';
 
 /**
  * Activations gathered at the 15 token positions, all in memory: one n × d float32 slab per (layer,

@@ -1,6 +1,7 @@
 // The whole probing pipeline for one request: dataset → sequences → activations → probes → ProbeResult.
 // Runs in the worker process and the CLI; its input is the contract's RunRequest.
 import * as path from 'node:path';
+
 import type { ColumnDetection, ColumnMapping } from '../../contract/columns';
 import type { ProbeResult } from '../../contract/result';
 import { promptFormatOf } from '../../contract/runOptions';
@@ -11,11 +12,11 @@ import { contentHash, readTable } from '../dataset/readTable';
 import { toRows } from '../dataset/rows';
 import { LOGISTIC_DEFAULTS } from '../probe/logistic';
 import { loadModelTokenizer } from '../tokenize/modelTokenizer';
-import { ActivationStage, type Activations } from './activationStage';
+import { type Activations,ActivationStage } from './activationStage';
 import { buildResult } from './buildResult';
 import type { ChunkPolicy } from './cacheSink';
 import { PipelineError } from './errors';
-import { prepareRows, type PreparedRows } from './prepareRows';
+import { type PreparedRows,prepareRows } from './prepareRows';
 import { selectRows } from './selectRows';
 import { trainProbes } from './trainProbes';
 

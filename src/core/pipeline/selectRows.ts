@@ -1,6 +1,6 @@
+import { effectiveSampleLimit, type RunOptions } from '../../contract/runOptions';
 import { sampleAndSplit, sampleAndSplitByColumn } from '../probe/split';
 import type { DatasetRow } from '../types';
-import { effectiveSampleLimit, type RunOptions } from '../../contract/runOptions';
 
 export interface RowSelection {
   train: DatasetRow[];

@@ -1,6 +1,6 @@
 import { RunCancelled } from '../../contract/errors';
+import { METRIC_NAMES, type MetricMatrix, type MetricName,TOKEN_POSITIONS } from '../../contract/types';
 import { probeCellAsync, type ProbeCellResult } from '../probe/probeCell';
-import { METRIC_NAMES, TOKEN_POSITIONS, type MetricMatrix, type MetricName } from '../../contract/types';
 import { PipelineError } from './errors';
 import { packRows, type SlabSource } from './slabSource';
 

@@ -23,7 +23,6 @@ export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): nu
   // Twice the area in units of (1 positive × 1 negative): Σ ΔFP·(TP_before + TP_after).
   let twiceArea = 0;
   let tp = 0;
-  let fp = 0;
   for (let k = 0; k < n; ) {
     const s = scores[order[k]];
     let groupTp = 0;
@@ -34,7 +33,6 @@ export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): nu
     }
     twiceArea += groupFp * (2 * tp + groupTp);
     tp += groupTp;
-    fp += groupFp;
   }
   return twiceArea / (2 * positives * negatives);
 }

@@ -16,11 +16,11 @@
 //   `converged` is decided on the exact problem, as for the other solvers. One refinement is typical:
 //   the float32 Gram leaves the phase-A optimum about 1e-6 (relative gradient) away from the exact one.
 import { blockPcg } from './blockCg';
+import { checkFinite, StallDetector, startingIntercept } from './fitCommon';
 import type { LogisticFit, SolverSettings } from './fitTypes';
 import { GramProducts } from './gramProducts';
-import { StallDetector, checkFinite, startingIntercept } from './fitCommon';
-import { backtrackingStep } from './lineSearch';
 import { dot, matTVec, matVec, maxAbs } from './linalg';
+import { backtrackingStep } from './lineSearch';
 import { weightedLogLoss, weightedLogLossAlong, weightedLogLossSlopeAlong } from './logLoss';
 import { NystromPreconditioner, nystromSketch } from './nystrom';
 import type { OrtKernels } from './ortKernels';

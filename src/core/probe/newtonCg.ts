@@ -9,12 +9,12 @@
 // in all on 8000×768 activation-like data), so CG is preconditioned by the exact Hessian of an earlier
 // iterate, Cholesky-factored (preconditioners.ts): D changes slowly, and the same fit then takes 13
 // steps. It is rebuilt when a solve needed more than d/8 steps (a CG step ≈ 2nd, a rebuild ≈ nd²/2).
+import { gradientNormAtZero, objectiveAt, StallDetector, startingIntercept } from './fitCommon';
 import type { LogisticFit, SolverSettings } from './fitTypes';
-import { StallDetector, gradientNormAtZero, objectiveAt, startingIntercept } from './fitCommon';
-import { backtrackingStep } from './lineSearch';
 import { dot, matTVec, matVec, maxAbs } from './linalg';
-import { diagonalPreconditioner, hessianPreconditioner, type Preconditioner } from './preconditioners';
+import { backtrackingStep } from './lineSearch';
 import { weightedLogLoss, weightedLogLossAlong, weightedLogLossSlopeAlong } from './logLoss';
+import { diagonalPreconditioner, hessianPreconditioner, type Preconditioner } from './preconditioners';
 
 /** What the Newton loop asks its driver for: a preconditioner for the Hessian at these curvatures. */
 export interface PreconditionerRequest {

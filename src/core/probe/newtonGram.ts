@@ -11,10 +11,10 @@
 // one n×n Cholesky (n³/6) instead of the d×d system of primal Newton, and K is never inverted, so
 // duplicate or collinear rows (singular K) are harmless. Iterates are exactly primal Newton's, so the
 // iteration count does not depend on how ill-conditioned raw activations are.
+import { gradientNormAtZero, objectiveAt, StallDetector, startingIntercept } from './fitCommon';
 import type { LogisticFit, SolverSettings } from './fitTypes';
-import { StallDetector, gradientNormAtZero, objectiveAt, startingIntercept } from './fitCommon';
-import { backtrackingStep } from './lineSearch';
 import { choleskyInPlace, choleskySolve, dot, gram, matTVec, matVec, maxAbs } from './linalg';
+import { backtrackingStep } from './lineSearch';
 import { weightedLogLoss, weightedLogLossAlong, weightedLogLossSlopeAlong } from './logLoss';
 
 export function fitNewtonGram(

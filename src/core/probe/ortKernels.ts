@@ -3,7 +3,8 @@
 // MLAS, multithreaded and ~20-70× faster than a JavaScript loop on these machines. Everything else stays in JS.
 // Graphs are built once per process (symbolic shapes) and the sessions reused for every cell.
 import * as ort from 'onnxruntime-node';
-import { OnnxDataType, OnnxModelBuilder, attr } from '../onnx/writer';
+
+import { attr,OnnxDataType, OnnxModelBuilder } from '../onnx/writer';
 
 /** Row blocks of the Gram graph: only the blocks on or below the diagonal are multiplied (10/16 of X·Xᵀ). */
 const GRAM_BLOCKS = 4;

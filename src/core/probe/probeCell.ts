@@ -3,15 +3,15 @@
 // fitLogisticFast); probeCell is the same computation with the synchronous JS solvers.
 import { BOOTSTRAP_DEFAULTS, bootstrapAucInterval } from './bootstrap';
 import {
+  type FastSolverName,
   fitLogistic,
   fitLogisticFast,
   hasBothClasses,
-  predictProbaCorrect,
-  type FastSolverName,
   type LogisticFit,
   type LogisticSolverName,
+  predictProbaCorrect,
 } from './logistic';
-import { cellMetrics, undefinedCellMetrics, type CellMetrics } from './metrics';
+import { type CellMetrics,cellMetrics, undefinedCellMetrics } from './metrics';
 
 export interface ProbeCellOptions {
   C?: number;

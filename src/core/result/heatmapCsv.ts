@@ -1,7 +1,7 @@
 // One metric's layer × token table as CSV, laid out like the reference's heatmap CSV artifact:
 // one row per layer, one column per token label, so it diffs against the paper's tables directly.
-import type { MetricName } from '../../contract/types';
 import type { ProbeResult } from '../../contract/result';
+import type { MetricName } from '../../contract/types';
 
 /**
  * Header `layer,<token labels…>`, then one line per layer: the layer number, then the metric per

@@ -1,4 +1,5 @@
 import { Template } from '@huggingface/jinja';
+
 import { LayerProbeError } from '../../contract/errors';
 import type { ModelTokenizer } from './modelTokenizer';
 

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import { Tokenizer } from '@huggingface/tokenizers';
+
 import { resolveModelFolder } from '../model/modelFolder';
 import { incrementalPieces } from './pieces';
 import { useRustByteFallback } from './rustByteFallback';

@@ -1,10 +1,10 @@
 import type { PromptFormat } from '../../contract/runOptions';
 import { TOKEN_POSITIONS, type TokenPositionName } from '../../contract/types';
 import { type DatasetRow, type PreparedSequence } from '../types';
-import { findExactAnswerSpan, type ExactSpan } from './exactSpan';
+import { type ExactSpan,findExactAnswerSpan } from './exactSpan';
 import type { ModelTokenizer } from './modelTokenizer';
 import { describeRow, type RowRef } from './rowRef';
-import { buildSequence, type AnswerTokenSource } from './sequence';
+import { type AnswerTokenSource,buildSequence } from './sequence';
 
 /** A position the reference would have indexed out of range (it would raise IndexError); the row is dropped. */
 export class PositionError extends Error {

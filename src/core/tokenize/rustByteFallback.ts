@@ -1,4 +1,4 @@
-import { ByteFallbackDecoder, SequenceDecoder, type Decoder, type Tokenizer } from '@huggingface/tokenizers';
+import { ByteFallbackDecoder, type Decoder, SequenceDecoder, type Tokenizer } from '@huggingface/tokenizers';
 
 const BYTE_TOKEN = /^<0x[0-9A-Fa-f]{2}>$/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

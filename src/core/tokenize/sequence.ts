@@ -1,5 +1,5 @@
-import type { DatasetRow } from '../types';
 import { DEFAULT_PROMPT_FORMAT, type PromptFormat } from '../../contract/runOptions';
+import type { DatasetRow } from '../types';
 import { renderChatPrompt } from './chatTemplate';
 import type { ModelTokenizer } from './modelTokenizer';
 import { describeRow } from './rowRef';

@@ -4,13 +4,15 @@
 // replays what it displays; the webview's own state (vscode.setState) restores metric and cell.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import * as vscode from 'vscode';
+
 import { examplesForCell } from '../../contract/examples';
+import { type HeatmapView,toHeatmapView } from '../../contract/heatmapView';
 import { parseProbeResult, type ProbeResult } from '../../contract/result';
-import { toHeatmapView, type HeatmapView } from '../../contract/heatmapView';
-import { isWebviewMessage, toPanelState, type ErrorMessage, type ExamplesMessage, type HostMessage, type LogMessage, type ResultMessage, type StatusMessage, type WebviewMessage } from '../../contract/webviewProtocol';
-import { revealDatasetLine } from './revealRow';
 import { createNonce, webviewHtml } from '../../contract/webviewPage';
+import { type ErrorMessage, type ExamplesMessage, type HostMessage, isWebviewMessage, type LogMessage, type ResultMessage, type StatusMessage, toPanelState, type WebviewMessage } from '../../contract/webviewProtocol';
+import { revealDatasetLine } from './revealRow';
 
 /** The messages that replace what the panel shows; the latest one is replayed on every `ready`. */
 type DisplayMessage = ResultMessage | StatusMessage | ErrorMessage;

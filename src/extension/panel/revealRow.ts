@@ -1,5 +1,6 @@
 // "Click an example → the dataset opens with that row revealed and selected."
 import * as path from 'node:path';
+
 import * as vscode from 'vscode';
 
 /** The dataset file as a URI: absolute paths as they are, relative ones against the workspace. */

@@ -1,8 +1,10 @@
 // The extension as VS Code sees it: activation, the API it returns, and its contributions (read from
 // the loaded extension's package.json and from VS Code's own registries, not from the file on disk).
 import * as assert from 'node:assert/strict';
-import { describe, it, before } from 'mocha';
+
+import { before,describe, it } from 'mocha';
 import * as vscode from 'vscode';
+
 import { extension, workspaceFolder } from './environment';
 
 const COMMAND = 'layerProbe.probeDataset';

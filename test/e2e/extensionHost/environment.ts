@@ -1,11 +1,13 @@
 // What the extension-host tests share: the extension under test, fixture paths, the workspace, and
 // waiting on the heatmap panel's posted messages.
 import * as path from 'node:path';
+
 import * as vscode from 'vscode';
-import type { LayerProbeApi } from '../../../src/extension/extension';
-import type { HeatmapPanel } from '../../../src/extension/panel/heatmapPanel';
+
 import type { HeatmapView } from '../../../src/contract/heatmapView';
 import type { HostMessage } from '../../../src/contract/webviewProtocol';
+import type { LayerProbeApi } from '../../../src/extension/extension';
+import type { HeatmapPanel } from '../../../src/extension/panel/heatmapPanel';
 
 export const EXTENSION_ID = 'layer-probe.layer-probe';
 

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { format } from 'node:util';
+
 import Mocha from 'mocha';
 
 export async function run(): Promise<void> {

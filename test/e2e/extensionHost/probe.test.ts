@@ -4,12 +4,14 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, it, before, after } from 'mocha';
+
+import { after,before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import type { ProbeOutcome } from '../../../src/extension/probeCommand';
-import type { HeatmapPanel } from '../../../src/extension/panel/heatmapPanel';
+
 import type { ExampleView } from '../../../src/contract/result';
 import { TOKEN_POSITIONS, type TokenPositionName } from '../../../src/contract/types';
+import type { HeatmapPanel } from '../../../src/extension/panel/heatmapPanel';
+import type { ProbeOutcome } from '../../../src/extension/probeCommand';
 import { plantedRows, writeCsv, writeJsonl, type WrittenDataset } from '../support/datasets';
 import { extension, fixtureModel, nextPost, postedResult, workspaceFolder } from './environment';
 

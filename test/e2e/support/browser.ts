@@ -1,5 +1,6 @@
 // Debian's chromium driven by playwright-core: nothing downloads a browser.
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { type Browser, type BrowserContext,chromium } from 'playwright-core';
+
 import { CHROMIUM } from './paths';
 
 export function launchBrowser(): Promise<Browser> {

@@ -1,9 +1,11 @@
 // Compiles the extension-host suite (test/e2e/extensionHost/*.ts) to CommonJS in out/e2e/extensionHost,
 // one bundle per file. `vscode` is the extension host's; `mocha` stays external so the runner and
 // the test files share one Mocha (its describe/it are bound when Mocha loads each file).
-import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
+import * as esbuild from 'esbuild';
+
 import { REPO_ROOT, SUITE_OUT_DIR } from './paths';
 
 export async function buildSuite(): Promise<string> {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
 import type { Profile } from './codeServer';
 
 /** Polls `read` until `done` accepts its value (a condition on the page, not a retry of the test). */

@@ -2,14 +2,16 @@
 // as a user drives it: install the VSIX, right-click a dataset → Probe Dataset…, answer the model
 // prompt, wait for the progress, click a heatmap cell, click an example, switch the theme, cancel a
 // run. A screenshot of each step goes to .test-output/e2e/ui/.
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
 import type { Browser, Page } from 'playwright-core';
+
 import { TOKEN_POSITIONS, type TokenPositionName } from '../../../src/contract/types';
 import { launchBrowser, newContext } from '../support/browser';
-import { createProfile, installExtension, removeProfile, startCodeServer, type CodeServer, type Profile } from '../support/codeServer';
+import { type CodeServer, createProfile, installExtension, type Profile,removeProfile, startCodeServer } from '../support/codeServer';
 import { plantedRows, writeJsonl, type WrittenDataset } from '../support/datasets';
 import { FIXTURE_MODEL, OUTPUT_DIR, REPO_ROOT } from '../support/paths';
 import { clickCell, luminance, plotColours } from '../support/plotly';

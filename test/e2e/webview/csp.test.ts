@@ -2,16 +2,18 @@
 // serves (webviewHtml) under its production Content-Security-Policy (buildCsp), with a stubbed
 // acquireVsCodeApi in place of VS Code. It must draw, hover, select cells and list examples with zero
 // CSP violations, and show hostile dataset text as text: nothing in it may execute.
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
 import type { Browser, Page } from 'playwright-core';
+
 import { examplesForCell } from '../../../src/contract/examples';
-import { createNonce, webviewHtml } from '../../../src/contract/webviewPage';
 import { toHeatmapView } from '../../../src/contract/heatmapView';
+import { createNonce, webviewHtml } from '../../../src/contract/webviewPage';
 import type { HostMessage, WebviewMessage } from '../../../src/contract/webviewProtocol';
 import { sampleResult } from '../../unit/result/sampleResult';
 import { launchBrowser, newContext } from '../support/browser';

@@ -1,5 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
 import { float32ArrayToHalfBits } from '../../../src/core/cache/float16';
 import { float32ToHalfBits, halfBitsToFloat32 } from '../../../src/core/onnx/half';
 

@@ -1,9 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { test } from 'node:test';
+
 import { float32ArrayToHalfBits } from '../../../src/core/cache/float16';
 import { readSafetensorsHeader, readTensor, writeSafetensorsAtomically } from '../../../src/core/cache/safetensors';
 import { PYTHON, requirePythonModules } from '../../helpers/python';

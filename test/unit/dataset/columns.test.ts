@@ -1,5 +1,6 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
 import { detectColumns, parseColumnOverrides, resolveColumnMapping } from '../../../src/core/dataset/columns';
 import { DatasetError } from '../../../src/core/dataset/errors';
 import { readTable } from '../../../src/core/dataset/readTable';

@@ -1,8 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { contentHash, isUnnamedIndexColumn, readTable } from '../../../src/core/dataset/readTable';
+import { test } from 'node:test';
+
 import { DatasetError } from '../../../src/core/dataset/errors';
+import { contentHash, isUnnamedIndexColumn, readTable } from '../../../src/core/dataset/readTable';
 import { fixtureDataset } from '../../helpers/fixtures';
 import { pandasCsv, writeTemp } from './tempFiles';
 

@@ -1,10 +1,11 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import type { ColumnMapping } from '../../../src/contract/columns';
 import { resolveColumnMapping } from '../../../src/core/dataset/columns';
 import { DatasetError } from '../../../src/core/dataset/errors';
 import { readTable, type Table } from '../../../src/core/dataset/readTable';
 import { toRows } from '../../../src/core/dataset/rows';
-import type { ColumnMapping } from '../../../src/contract/columns';
 import { pandasCsv, writeTemp } from './tempFiles';
 
 const BASIC: ColumnMapping = { prompt: 'prompt', answer: 'answer', correct: 'correct' };

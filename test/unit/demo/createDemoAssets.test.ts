@@ -1,11 +1,13 @@
-import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import { after, describe, it } from 'node:test';
+
 import { Tokenizer } from '@huggingface/tokenizers';
+import * as ort from 'onnxruntime-node';
+
 import { resolveModelFolder } from '../../../src/core/model/modelFolder';
 import { createDemoAssets, DEMO_DATASET_FILE_NAME, DEMO_MODEL_DIR_NAME } from '../../../src/demo/createDemoAssets';
 import { DEFAULT_DEMO_DATASET_ROWS } from '../../../src/demo/demoDataset';

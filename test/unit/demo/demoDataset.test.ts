@@ -1,6 +1,8 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
 import { Tokenizer } from '@huggingface/tokenizers';
+
 import { buildDemoDataset, DEFAULT_DEMO_DATASET_ROWS, demoDatasetToJsonl } from '../../../src/demo/demoDataset';
 import { DEMO_ANSWER_WORDS } from '../../../src/demo/demoText';
 import { buildDemoTokenizer } from '../../../src/demo/demoTokenizer';

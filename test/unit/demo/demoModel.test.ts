@@ -1,6 +1,8 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
 import * as ort from 'onnxruntime-node';
+
 import { demoModelConfig } from '../../../src/demo/createDemoAssets';
 import { buildDemoModel } from '../../../src/demo/demoModel';
 import { decoderFeeds, listNodes, maxAbsDiff } from './onnxTestUtils';

@@ -2,11 +2,12 @@
 // run on the demo is tested in demoPattern.test.ts): correctness depends only on the answer word, so
 // under causal attention a probe is at chance before it and near-perfect at and after it.
 
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
 import { TOKEN_POSITIONS, type TokenPositionName } from '../../../src/contract/types';
 import { buildDemoTokenizer } from '../../../src/demo/demoTokenizer';
-import { formatAucTable, preparePremiseRows, runPremiseCheck, type CheckLocation } from './premiseCheck';
+import { type CheckLocation,formatAucTable, preparePremiseRows, runPremiseCheck } from './premiseCheck';
 
 const BEFORE_ANSWER: TokenPositionName[] = ['last_q', 'first_answer', 'second_answer', 'exact_answer_before_first', '-8', '-7', '-6', '-5'];
 const index = (name: TokenPositionName): number => TOKEN_POSITIONS.indexOf(name);

@@ -1,6 +1,8 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
 import { Tokenizer } from '@huggingface/tokenizers';
+
 import { buildDemoDataset } from '../../../src/demo/demoDataset';
 import { DEMO_ANSWER_WORDS, DEMO_FRAME_PIECES, demoWordPieces } from '../../../src/demo/demoText';
 import { bpeSplit, buildDemoTokenizer, byteToUnicode, DEMO_BOS_TOKEN, toByteLevel } from '../../../src/demo/demoTokenizer';

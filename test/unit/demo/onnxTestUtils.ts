@@ -2,6 +2,7 @@
 // walking the wire format (independent of the project's graph reader, which is tested elsewhere).
 
 import * as ort from 'onnxruntime-node';
+
 import { fields, readString } from '../../../src/core/onnx/wire';
 
 export interface ListedNode {

@@ -1,6 +1,8 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
 import * as ort from 'onnxruntime-node';
+
 import { fields, readString } from '../../../src/core/onnx/wire';
 import { attr, OnnxDataType, OnnxModelBuilder } from '../../../src/core/onnx/writer';
 import { listNodes } from './onnxTestUtils';

@@ -3,14 +3,15 @@
 // known answer layout), fit one logistic probe per (location, layer, position) on an 80/20 split and
 // report held-out AUC. Used by the premise test; also handy as a tuning script.
 
-import * as ort from 'onnxruntime-node';
 import { Tokenizer } from '@huggingface/tokenizers';
+import * as ort from 'onnxruntime-node';
+
 import { TOKEN_POSITIONS } from '../../../src/contract/types';
+import { OnnxDataType, OnnxModelBuilder } from '../../../src/core/onnx/writer';
+import { type DemoAssetsOptions,demoModelConfig } from '../../../src/demo/createDemoAssets';
 import { buildDemoDataset, type DemoDatasetOptions } from '../../../src/demo/demoDataset';
 import { buildDemoModel, type DemoLayerTensors } from '../../../src/demo/demoModel';
-import { OnnxDataType, OnnxModelBuilder } from '../../../src/core/onnx/writer';
 import { buildDemoTokenizer } from '../../../src/demo/demoTokenizer';
-import { demoModelConfig, type DemoAssetsOptions } from '../../../src/demo/createDemoAssets';
 import { Rng } from '../../../src/demo/prng';
 
 export type CheckLocation = keyof DemoLayerTensors;

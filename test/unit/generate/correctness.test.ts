@@ -1,5 +1,6 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
 import { firstLine, goldInAnswer, isCorrect, judgeAnswer, NO_ANSWER, shortAnswerOf } from '../../../src/core/generate/correctness';
 
 const BASE = { firstLineOnly: true, endTokens: ['</s>'] };

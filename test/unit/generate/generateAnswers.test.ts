@@ -1,19 +1,20 @@
-import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeAnswersJsonl, type GeneratedAnswerRow } from '../../../src/core/generate/answersFile';
-import { generateAnswers } from '../../../src/core/generate/generateAnswers';
-import { argmax, generateGreedy, GenerationError } from '../../../src/core/generate/greedy';
+import { before, describe, it } from 'node:test';
+
+import type { ColumnMapping } from '../../../src/contract/columns';
 import { detectColumns } from '../../../src/core/dataset/columns';
 import { readTable } from '../../../src/core/dataset/readTable';
 import { toRows } from '../../../src/core/dataset/rows';
+import { type GeneratedAnswerRow,writeAnswersJsonl } from '../../../src/core/generate/answersFile';
+import { generateAnswers } from '../../../src/core/generate/generateAnswers';
+import { argmax, generateGreedy, GenerationError } from '../../../src/core/generate/greedy';
 import { openOriginalSession } from '../../../src/core/model/ortSession';
 import { loadModelTokenizer } from '../../../src/core/tokenize/modelTokenizer';
 import { prepareSequence } from '../../../src/core/tokenize/positions';
 import { promptTokens } from '../../../src/core/tokenize/sequence';
-import type { ColumnMapping } from '../../../src/contract/columns';
 import { fixtureDataset, fixtureModel } from '../../helpers/fixtures';
 
 const MODEL = fixtureModel('toy-facts-llama');

@@ -1,10 +1,11 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
 import { readEscapes } from '../../../src/cli/generateCommand';
-import { GoldAnswerError, goldAliases, parseListLiteral } from '../../../src/core/generate/goldAnswers';
+import { DatasetError } from '../../../src/core/dataset/errors';
+import { goldAliases, GoldAnswerError, parseListLiteral } from '../../../src/core/generate/goldAnswers';
 import { checkPromptTemplate, PromptTemplateError, renderPrompt } from '../../../src/core/generate/promptTemplate';
 import { readQuestions } from '../../../src/core/generate/questionFile';
-import { DatasetError } from '../../../src/core/dataset/errors';
 import { fixtureDataset } from '../../helpers/fixtures';
 import { pandasCsv, writeTemp } from '../dataset/tempFiles';
 

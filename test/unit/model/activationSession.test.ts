@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+
+import { PROBE_LOCATIONS } from '../../../src/contract/locations';
 import { ActivationSession, ActivationSessionError } from '../../../src/core/model/activationSession';
 import { ModelInputError } from '../../../src/core/model/feeds';
 import { SessionCreateError } from '../../../src/core/model/ortSession';
 import { LayerStructureError } from '../../../src/core/onnx/layers';
-import { PROBE_LOCATIONS } from '../../../src/contract/locations';
 import { fixtureModel } from '../../helpers/fixtures';
 import { modelProto, tinyDecoder } from '../onnx/syntheticModel';
 import { tempModelFolder } from './tempModel';

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+
 import { ActivationSession } from '../../../src/core/model/activationSession';
 import { ModelInputError } from '../../../src/core/model/feeds';
 import { ModelFolderError } from '../../../src/core/model/modelFolder';

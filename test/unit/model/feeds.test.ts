@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { parseModel } from '../../../src/core/onnx/graph';
+
 import { buildFeeds, checkFeedable, feedSpecOf, ModelInputError } from '../../../src/core/model/feeds';
 import { resolveModelFolder } from '../../../src/core/model/modelFolder';
+import { parseModel } from '../../../src/core/onnx/graph';
 import { fixtureModel } from '../../helpers/fixtures';
 import { generateDecoder } from '../onnx/generatedDecoder';
 

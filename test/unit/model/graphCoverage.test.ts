@@ -8,15 +8,16 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+
+import { PROBE_LOCATIONS } from '../../../src/contract/locations';
 import { ActivationSession } from '../../../src/core/model/activationSession';
 import { buildFeeds, feedSpecOf } from '../../../src/core/model/feeds';
 import { createOrtSession, openOriginalSession } from '../../../src/core/model/ortSession';
+import { tensorToFloat32 } from '../../../src/core/model/tensorData';
 import { findLayers } from '../../../src/core/onnx/layers';
 import { parseDecoderGraph } from '../../../src/core/onnx/mergedDecoder';
 import { rewriteForActivations } from '../../../src/core/onnx/rewrite';
-import { tensorToFloat32 } from '../../../src/core/model/tensorData';
-import { PROBE_LOCATIONS } from '../../../src/contract/locations';
-import { generateDecoder, type DecoderSpec, type GeneratedDecoder } from '../onnx/generatedDecoder';
+import { type DecoderSpec, type GeneratedDecoder,generateDecoder } from '../onnx/generatedDecoder';
 import { tempModelFolder } from './tempModel';
 
 const CASES: { title: string; spec: DecoderSpec; file?: string }[] = [

@@ -5,15 +5,17 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
+
 import type { InferenceSession } from 'onnxruntime-node';
-import { parseModel, readInitializerFloat32, type OnnxGraph } from '../../../src/core/onnx/graph';
-import { float32ToHalfBits, halfBitsToFloat32 } from '../../../src/core/onnx/half';
-import { findLayers, type LayerMap } from '../../../src/core/onnx/layers';
-import { rewriteForActivations } from '../../../src/core/onnx/rewrite';
+
 import { buildFeeds, feedSpecOf } from '../../../src/core/model/feeds';
 import { resolveModelFolder } from '../../../src/core/model/modelFolder';
 import { createOrtSession, openOriginalSession } from '../../../src/core/model/ortSession';
 import { tensorToFloat32 } from '../../../src/core/model/tensorData';
+import { type OnnxGraph,parseModel, readInitializerFloat32 } from '../../../src/core/onnx/graph';
+import { float32ToHalfBits, halfBitsToFloat32 } from '../../../src/core/onnx/half';
+import { findLayers, type LayerMap } from '../../../src/core/onnx/layers';
+import { rewriteForActivations } from '../../../src/core/onnx/rewrite';
 import { fixtureModel } from '../../helpers/fixtures';
 
 interface FixtureOracle {

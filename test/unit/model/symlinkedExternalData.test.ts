@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test, type TestContext } from 'node:test';
+
 import { ActivationSession } from '../../../src/core/model/activationSession';
 import { openOriginalSession } from '../../../src/core/model/ortSession';
 import { OnnxGraphError } from '../../../src/core/onnx/errors';

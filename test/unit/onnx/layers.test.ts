@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
-import { parseModel, type OnnxGraph } from '../../../src/core/onnx/graph';
+
+import { resolveModelFolder } from '../../../src/core/model/modelFolder';
+import { type OnnxGraph,parseModel } from '../../../src/core/onnx/graph';
 import { findLayers, LayerStructureError } from '../../../src/core/onnx/layers';
 import { rewriteForActivations } from '../../../src/core/onnx/rewrite';
-import { resolveModelFolder } from '../../../src/core/model/modelFolder';
 import { fixtureModel } from '../../helpers/fixtures';
 import { modelProto, tinyDecoder } from './syntheticModel';
 

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
+
+import { resolveModelFolder } from '../../../src/core/model/modelFolder';
 import { OnnxGraphError, parseModel } from '../../../src/core/onnx/graph';
 import { findLayers } from '../../../src/core/onnx/layers';
 import { rewriteForActivations } from '../../../src/core/onnx/rewrite';
 import { concatBytes, fields, lenField, stringField, varintField } from '../../../src/core/onnx/wire';
-import { resolveModelFolder } from '../../../src/core/model/modelFolder';
 import { fixtureModel } from '../../helpers/fixtures';
 import { modelProto, tinyDecoder } from './syntheticModel';
 

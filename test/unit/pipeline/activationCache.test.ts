@@ -1,17 +1,18 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { clearCacheFolders, listCacheFolders } from '../../../src/storage/cacheFolders';
-import type { CacheManifest } from '../../../src/core/cache/manifest';
-import { readSafetensorsHeader, readTensor } from '../../../src/core/cache/safetensors';
-import { ActivationSession } from '../../../src/core/model/activationSession';
-import { runProbe, runProbeLocations, type RunInput } from '../../../src/core/pipeline/runProbe';
+import { test } from 'node:test';
+
 import { runCacheCommand } from '../../../src/cli/cacheCommand';
 import { runOptions } from '../../../src/contract/runOptions';
 import { TOKEN_POSITIONS } from '../../../src/contract/types';
+import type { CacheManifest } from '../../../src/core/cache/manifest';
+import { readSafetensorsHeader, readTensor } from '../../../src/core/cache/safetensors';
+import { ActivationSession } from '../../../src/core/model/activationSession';
+import { type RunInput,runProbe, runProbeLocations } from '../../../src/core/pipeline/runProbe';
+import { clearCacheFolders, listCacheFolders } from '../../../src/storage/cacheFolders';
 import { fixtureModel } from '../../helpers/fixtures';
 import { PYTHON, requirePythonModules } from '../../helpers/python';
 import { plantedDataset } from './plantedDataset';

@@ -1,9 +1,10 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { promptFormatOf, runOptions } from '../../../src/contract/runOptions';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { test } from 'node:test';
+
+import { promptFormatOf, runOptions } from '../../../src/contract/runOptions';
 import { runProbe } from '../../../src/core/pipeline/runProbe';
 import { fixtureModel } from '../../helpers/fixtures';
 import { plantedDataset } from './plantedDataset';

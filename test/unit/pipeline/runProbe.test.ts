@@ -1,14 +1,15 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { providerOrder } from '../../../src/core/model/executionProviders';
-import { runProbe, type RunInput } from '../../../src/core/pipeline/runProbe';
-import { sampleAndSplit } from '../../../src/core/probe/split';
+import { test } from 'node:test';
+
 import { runOptions } from '../../../src/contract/runOptions';
 import { TOKEN_POSITIONS } from '../../../src/contract/types';
+import { providerOrder } from '../../../src/core/model/executionProviders';
+import { type RunInput,runProbe } from '../../../src/core/pipeline/runProbe';
+import { sampleAndSplit } from '../../../src/core/probe/split';
 import { fixtureModel } from '../../helpers/fixtures';
 import { plantedDataset } from './plantedDataset';
 

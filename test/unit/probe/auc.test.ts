@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
 import { rocAuc } from '../../../src/core/probe/auc';
 import { scoredLabels } from './scoredLabels';
 

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+
 import { activationLike } from '../../../bench/probes/activationLike';
 import { rocAuc } from '../../../src/core/probe/auc';
 import type { DualNewtonFit } from '../../../src/core/probe/dualNewton';
 import {
   chooseFastSolver,
+  type FastSolverName,
   fitLogistic,
   fitLogisticFast,
   predictProbaCorrect,
-  type FastSolverName,
 } from '../../../src/core/probe/logistic';
 import { OrtKernels } from '../../../src/core/probe/ortKernels';
 import { probeCell, probeCellAsync } from '../../../src/core/probe/probeCell';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
 import { choleskyInPlace, choleskySolve, gram, matTVec, matVec } from '../../../src/core/probe/linalg';
 import { MT19937 } from '../../../src/core/probe/mt19937';
 

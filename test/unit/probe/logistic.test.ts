@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
 import {
   chooseSolver,
   fitLogistic,
   hasBothClasses,
-  predictProbaCorrect,
   type LogisticSolverName,
+  predictProbaCorrect,
 } from '../../../src/core/probe/logistic';
 import { PROBLEMS } from './sklearnReference';
 import { makeProblem } from './syntheticProblem';

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
+import { METRIC_NAMES } from '../../../src/contract/types';
 import { cellMetrics } from '../../../src/core/probe/metrics';
 import { MT19937 } from '../../../src/core/probe/mt19937';
-import { METRIC_NAMES } from '../../../src/contract/types';
 
 // Expected values: `/usr/bin/python3 bench/probes/crosscheck.py`, section "metrics": the reference's
 // compute_metrics_probing parts (accuracy_score, precision/recall/f1_score with pos_label=0 and the

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
 import { MT19937 } from '../../../src/core/probe/mt19937';
 import { diagonalPreconditioner, hessianPreconditioner } from '../../../src/core/probe/preconditioners';
 

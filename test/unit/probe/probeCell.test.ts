@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
+import { METRIC_NAMES } from '../../../src/contract/types';
 import { bootstrapAucInterval } from '../../../src/core/probe/bootstrap';
 import { probeCell } from '../../../src/core/probe/probeCell';
-import { METRIC_NAMES } from '../../../src/contract/types';
 import { makeProblem } from './syntheticProblem';
 
 describe('probeCell', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
 import { MT19937 } from '../../../src/core/probe/mt19937';
 import { sampleAndSplit, sampleAndSplitByColumn, seededPermutation, trainTestSplit } from '../../../src/core/probe/split';
 

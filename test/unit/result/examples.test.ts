@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
 import { examplesForCell } from '../../../src/contract/examples';
 import { TOKEN_POSITIONS } from '../../../src/contract/types';
 import { sampleResult } from './sampleResult';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as vm from 'node:vm';
+
 import { heatmapHtml, inlineScript, inlineStyle, jsonForScriptElement } from '../../../src/core/result/heatmapHtml';
 import { sampleResult } from './sampleResult';
 

@@ -1,8 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { test } from 'node:test';
+
 import { loadModelTokenizer } from '../../../src/core/tokenize/modelTokenizer';
 import { buildSequence, promptEncoding } from '../../../src/core/tokenize/sequence';
 import { fixtureModel } from '../../helpers/fixtures';

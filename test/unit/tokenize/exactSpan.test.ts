@@ -1,9 +1,10 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureModel } from '../../helpers/fixtures';
-import { ExactAnswerNotFoundError, findExactAnswerSpan, type ExactSpan } from '../../../src/core/tokenize/exactSpan';
+import { describe, it } from 'node:test';
+
+import { ExactAnswerNotFoundError, type ExactSpan,findExactAnswerSpan } from '../../../src/core/tokenize/exactSpan';
 import { loadModelTokenizer, type ModelTokenizer } from '../../../src/core/tokenize/modelTokenizer';
 import { buildSequence } from '../../../src/core/tokenize/sequence';
+import { fixtureModel } from '../../helpers/fixtures';
 import { CAPITAL_PROMPT, FOUNDER_PROMPT, gpt2, llama, row } from './fixtureTokenizers';
 
 /** Span of `exact` in the sequence built for (prompt, answer), plus the tokens' display pieces. */

@@ -1,6 +1,6 @@
-import { fixtureModel } from '../../helpers/fixtures';
 import { loadModelTokenizer, type ModelTokenizer } from '../../../src/core/tokenize/modelTokenizer';
 import type { DatasetRow } from '../../../src/core/types';
+import { fixtureModel } from '../../helpers/fixtures';
 
 // Loaded once per test file (≈150 ms each).
 export const gpt2: ModelTokenizer = loadModelTokenizer(fixtureModel('tiny-random-gpt2-fused'));

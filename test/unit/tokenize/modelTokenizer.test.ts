@@ -1,10 +1,11 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fixtureModel } from '../../helpers/fixtures';
+import { describe, it } from 'node:test';
+
 import { loadModelTokenizer, TokenizerLoadError } from '../../../src/core/tokenize/modelTokenizer';
+import { fixtureModel } from '../../helpers/fixtures';
 import { CAPITAL_PROMPT, gpt2, llama } from './fixtureTokenizers';
 
 describe('loadModelTokenizer on GPT-2 (byte-level BPE)', () => {

@@ -1,8 +1,9 @@
-import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
 import { TOKEN_POSITIONS, type TokenPositionName } from '../../../src/contract/types';
-import { PositionError, prepareSequence, tokenPositions } from '../../../src/core/tokenize/positions';
 import { ExactAnswerNotFoundError } from '../../../src/core/tokenize/exactSpan';
+import { PositionError, prepareSequence, tokenPositions } from '../../../src/core/tokenize/positions';
 import { FOUNDER_PROMPT, gpt2, llama, row } from './fixtureTokenizers';
 
 const named = (positions: number[]): Record<TokenPositionName, number> =>

@@ -1,8 +1,9 @@
-import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureModel } from '../../helpers/fixtures';
+import { describe, it, test } from 'node:test';
+
 import { loadModelTokenizer } from '../../../src/core/tokenize/modelTokenizer';
 import { buildSequence, promptTokens, SequenceError } from '../../../src/core/tokenize/sequence';
+import { fixtureModel } from '../../helpers/fixtures';
 import { CAPITAL_PROMPT, gpt2, llama, row } from './fixtureTokenizers';
 
 const GPT2_CAPITAL_PROMPT_IDS = [48, 25, 1867, 318, 262, 3139, 286, 1168, 296, 2213, 35237, 544, 30, 198, 32, 25];

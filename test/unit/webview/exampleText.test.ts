@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
 import { exampleSegments, visiblePiece } from '../../../webview/exampleText';
 
 const pieces = ['<s>', 'Q', '?', ' Paris', '.', '</s>'];

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
 import { toHeatmapView } from '../../../src/contract/heatmapView';
 import { TOKEN_POSITIONS } from '../../../src/contract/types';
 import { BLUES, cellHoverText, heatmapFigure, type PlotTheme } from '../../../webview/figure';

@@ -2,12 +2,15 @@
 // examples for a cell, opening the dataset at the row, the CSP of the page.
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, it } from 'node:test';
+
 import type { ProbeResult } from '../../../src/contract/result';
 import type { HostMessage } from '../../../src/contract/webviewProtocol';
 import { sampleResult } from '../result/sampleResult';
-import { calls, fakeVscode, installFakeVscode, type FakeWebviewPanel } from './fakeVscode';
+import { calls, fakeVscode, type FakeWebviewPanel,installFakeVscode } from './fakeVscode';
 
 installFakeVscode();
+// The module is imported after installFakeVscode() (it requires 'vscode' at load), so only its type is static.
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports
 type PanelModule = typeof import('../../../src/extension/panel/heatmapPanel');
 let HeatmapPanel: PanelModule['HeatmapPanel'];
 const extensionUri = fakeVscode.Uri.file('/ext') as never;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
 import { toHeatmapView } from '../../../src/contract/heatmapView';
 import { isHostMessage, isWebviewMessage, toPanelState } from '../../../src/contract/webviewProtocol';
 import { sampleResult } from '../result/sampleResult';

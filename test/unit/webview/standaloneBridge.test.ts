@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
 import type { HostMessage } from '../../../src/contract/webviewProtocol';
 import { standaloneBridge } from '../../../webview/bridge';
 import { sampleResult } from '../result/sampleResult';

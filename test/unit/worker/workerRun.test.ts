@@ -1,12 +1,13 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RunStage } from '../../../src/contract/workerProtocol';
+import { test } from 'node:test';
+
 import { RunCancelled } from '../../../src/contract/errors';
 import { runOptions } from '../../../src/contract/runOptions';
-import { WorkerRunError, runInWorker } from '../../../src/extension/workerRun';
+import type { RunStage } from '../../../src/contract/workerProtocol';
+import { runInWorker,WorkerRunError } from '../../../src/extension/workerRun';
 import { fixtureModel } from '../../helpers/fixtures';
 
 // Drives the real dist/worker.js bundle (npm test builds it first), as the extension host does.
