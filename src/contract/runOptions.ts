@@ -29,6 +29,8 @@ interface OptionRowBase<T> {
   parse(raw: unknown, source: OptionSource): T;
   /** For help texts: what the option accepts. */
   accepts: string;
+  /** Enumerated options: the values accepted (package.json's `enum`, checked by a unit test). */
+  choices?: readonly string[];
 }
 
 export type OptionRow<T> = OptionRowBase<T>;
@@ -100,6 +102,7 @@ export const RUN_OPTIONS = {
   },
   location: {
     default: 'mlp_out' as ProbeLocation,
+    choices: PROBE_LOCATIONS,
     help: "where in each block activations are probed (mlp_out is the paper's default `mlp`; README: Locations)",
     accepts: PROBE_LOCATIONS.join(' | '),
     setting: 'location',
@@ -109,6 +112,7 @@ export const RUN_OPTIONS = {
   },
   extraLocations: {
     default: [] as ProbeLocation[],
+    choices: PROBE_LOCATIONS,
     help: 'more locations taken from the same forward passes: VS Code caches them (switching location later needs no forward pass); the CLI also probes them and writes result-<loc>.json, heatmap-<loc>.*',
     accepts: '<loc,loc,…>',
     setting: 'extraLocations',
@@ -155,6 +159,7 @@ export const RUN_OPTIONS = {
   },
   executionProvider: {
     default: 'auto' as ProviderChoice,
+    choices: PROVIDER_CHOICES,
     help: 'onnxruntime execution provider for the forward passes; auto: the platform GPU provider when available, else CPU',
     accepts: PROVIDER_CHOICES.join(' | '),
     setting: 'executionProvider',
@@ -188,6 +193,7 @@ export const RUN_OPTIONS = {
   },
   cacheDtype: {
     default: 'float32' as CacheDtype,
+    choices: CACHE_DTYPES,
     help: 'element type of cached activations: float32 is exact, float16 halves the cache (round to nearest even)',
     accepts: CACHE_DTYPES.join(' | '),
     setting: 'cacheDtype',
@@ -197,6 +203,7 @@ export const RUN_OPTIONS = {
   },
   chatTemplate: {
     default: 'auto' as ChatTemplateChoice,
+    choices: CHAT_TEMPLATE_CHOICES,
     help: "auto: wrap prompts of instruct models in the model's own chat template (the reference's apply_chat_template); none: plain text",
     accepts: CHAT_TEMPLATE_CHOICES.join(' | '),
     setting: 'chatTemplate',

@@ -40,6 +40,39 @@ export function detectColumns(columns: string[]): ColumnDetection {
   return detection;
 }
 
+/**
+ * Settles an ambiguous prompt role from the values: when one candidate's text contains another's in
+ * every record that has both (a full prompt built around the bare question, e.g. `prompt` = "Q: {question}\nA:"),
+ * the containing one is the prompt the model saw. Unrelated candidates stay ambiguous (the user picks).
+ */
+export function promptFromValues(
+  detection: ColumnDetection,
+  records: readonly Record<string, unknown>[],
+): { column: string; contains: string } | undefined {
+  const ambiguous = detection.ambiguous.find((a) => a.role === 'prompt');
+  if (!ambiguous || records.length === 0) return undefined;
+  const text = (record: Record<string, unknown>, column: string): string | undefined => {
+    const v = record[column];
+    return typeof v === 'string' && v.trim() !== '' ? v : undefined;
+  };
+  for (const outer of ambiguous.candidates) {
+    const inner = ambiguous.candidates.filter((c) => c !== outer);
+    // A blank inner value is no evidence either way; a blank outer one, or one not containing it, refutes.
+    const containsAll = inner.every(
+      (column) =>
+        records.some((record) => text(record, column) !== undefined) &&
+        records.every((record) => {
+          const i = text(record, column);
+          if (i === undefined) return true;
+          const o = text(record, outer);
+          return o !== undefined && o !== i && o.includes(i);
+        }),
+    );
+    if (containsAll) return { column: outer, contains: inner.join(', ') };
+  }
+  return undefined;
+}
+
 function bestCandidates(columns: string[], tiers: readonly (readonly string[])[]): string[] {
   for (const tier of tiers) {
     const matches = columns.filter((column) => tier.includes(normaliseColumnName(column)));

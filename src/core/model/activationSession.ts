@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 
 import { LayerProbeError } from '../../contract/errors';
-import type { ProbeLocation } from '../../contract/locations';
+import { PROBE_LOCATIONS, type ProbeLocation } from '../../contract/locations';
 import { checkExternalData } from '../onnx/externalData';
 import { type BlockKind, findLayers, type LayerMap, type LayerTensors } from '../onnx/layers';
 import { parseDecoderGraph } from '../onnx/mergedDecoder';
@@ -39,7 +39,10 @@ export class ActivationSessionError extends LayerProbeError {
   override name = 'ActivationSessionError';
 }
 
-/** The model cannot give `location` (e.g. mlp_out of parallel blocks whose branches are summed). */
+/**
+ * The model cannot give `location`: resid_mid of parallel blocks (there is no stream between attention
+ * and MLP), or attn_out / mlp_out / mlp_in of parallel blocks whose branches cannot be told apart.
+ */
 export class LocationUnavailableError extends ActivationSessionError {
   override name = 'LocationUnavailableError';
 
@@ -56,17 +59,32 @@ const LOCATION_FIELD: Record<ProbeLocation, keyof LayerTensors> = {
   resid_post: 'residPost',
   mlp_in: 'mlpIn',
   attn_out: 'attnOut',
+  resid_pre: 'residPre',
+  resid_mid: 'residMid',
 };
 
-/** Tensor name of `location` in each layer. */
+/** Locations every layer of `layerMap` has a tensor for, in PROBE_LOCATIONS order. */
+export function availableLocations(layerMap: LayerMap): ProbeLocation[] {
+  return PROBE_LOCATIONS.filter((loc) => layerMap.layers.every((layer) => layer[LOCATION_FIELD[loc]] !== undefined));
+}
+
+/**
+ * Tensor name of `location` in each layer. Two locations may name the same tensor (resid_pre of layer
+ * l + 1 is resid_post of layer l).
+ */
 export function locationTensors(layerMap: LayerMap, location: ProbeLocation, fileLabel: string): string[] {
   return layerMap.layers.map((layer, i) => {
     const name = layer[LOCATION_FIELD[location]];
     if (name === undefined) {
+      const available = availableLocations(layerMap).join(', ');
+      const why =
+        location === 'resid_mid'
+          ? `this model has ${layerMap.blockKind} blocks: attention and MLP both read the block's input ` +
+            `(resid_pre) and are added to it together, so there is no residual stream between them`
+          : `${layerMap.blockKind} blocks whose sum could not be split into an attention and an MLP branch`;
       throw new LocationUnavailableError(
-        `${fileLabel}: location '${location}' is not available for layer ${i} of this model ` +
-          `(${layerMap.blockKind} blocks whose sum could not be split into an attention and an MLP branch; ` +
-          `only resid_post can be probed)`,
+        `${fileLabel}: location '${location}' is not available for layer ${i} of this model (${why}; ` +
+          `locations this model has: ${available})`,
         location,
       );
     }
@@ -153,19 +171,24 @@ export class ActivationSession {
     const outputs = await this.session.run(feeds, fetches);
 
     const rows = batch.length;
+    // Tensors shared by two locations (resid_pre of layer l + 1 = resid_post of layer l) are fetched once;
+    // each location still gets arrays of its own, so no consumer sees another location's array.
+    const converted = new Map<string, Float32Array>();
+    const valuesOf = (name: string): Float32Array => {
+      const seen = converted.get(name);
+      if (seen) return seen.slice();
+      const data = tensorToFloat32(outputs[name], `${this.modelFile}: tensor '${name}'`);
+      if (data.length !== rows * seqLen * this.hiddenSize) {
+        throw new ModelInputError(
+          `${this.modelFile}: tensor '${name}' has shape [${outputs[name].dims}], ` +
+            `expected [${rows}, ${seqLen}, ${this.hiddenSize}]`,
+        );
+      }
+      converted.set(name, data);
+      return data;
+    };
     const activations: Partial<Record<ProbeLocation, Float32Array[]>> = {};
-    for (const [location, names] of this.tensorsByLocation) {
-      activations[location] = names.map((name) => {
-        const data = tensorToFloat32(outputs[name], `${this.modelFile}: tensor '${name}'`);
-        if (data.length !== rows * seqLen * this.hiddenSize) {
-          throw new ModelInputError(
-            `${this.modelFile}: tensor '${name}' has shape [${outputs[name].dims}], ` +
-              `expected [${rows}, ${seqLen}, ${this.hiddenSize}]`,
-          );
-        }
-        return data;
-      });
-    }
+    for (const [location, names] of this.tensorsByLocation) activations[location] = names.map(valuesOf);
     const result: ActivationBatch = { seqLen, lengths, activations };
     if (this.keepLogits) {
       result.logits = tensorToFloat32(outputs[this.layerMap.logits], `${this.modelFile}: logits`);

@@ -7,9 +7,10 @@ import type { ProbeResult } from '../../contract/result';
 import { promptFormatOf } from '../../contract/runOptions';
 import { TOKEN_POSITIONS } from '../../contract/types';
 import type { RunRequest, RunStage } from '../../contract/workerProtocol';
-import { detectColumns, resolveColumnMapping } from '../dataset/columns';
+import { detectColumns, promptFromValues, resolveColumnMapping } from '../dataset/columns';
 import { contentHash, readTable } from '../dataset/readTable';
 import { toRows } from '../dataset/rows';
+import type { Table } from '../dataset/table';
 import { LOGISTIC_DEFAULTS } from '../probe/logistic';
 import { loadModelTokenizer } from '../tokenize/modelTokenizer';
 import { type Activations,ActivationStage } from './activationStage';
@@ -57,7 +58,7 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
 
   progress('dataset', 0, 1, `Reading ${path.basename(input.datasetFile)}`);
   const table = await readTable(input.datasetFile);
-  const mapping = await resolveMapping(input, table.columns, hooks);
+  const mapping = await resolveMapping(input, table, hooks, log);
   const { rows, dropped } = toRows(table, mapping);
   const hash = await contentHash(input.datasetFile);
   log(`dataset ${input.datasetFile}: ${table.records.length} records (${table.format}), columns ${JSON.stringify(mapping)}`);
@@ -147,13 +148,20 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
   return results;
 }
 
-async function resolveMapping(input: RunInput, columns: string[], hooks: RunHooks): Promise<ColumnMapping> {
+async function resolveMapping(input: RunInput, table: Table, hooks: RunHooks, log: (line: string) => void): Promise<ColumnMapping> {
+  const { columns } = table;
   const detection = detectColumns(columns);
-  const unresolved = detection.ambiguous.filter((a) => !input.columns?.[a.role]);
+  const fixed: Partial<ColumnMapping> = { ...input.columns };
+  const byValues = fixed.prompt === undefined ? promptFromValues(detection, table.records) : undefined;
+  if (byValues) {
+    fixed.prompt = byValues.column;
+    log(`column "${byValues.column}" is the prompt: in every row it contains "${byValues.contains}"`);
+  }
+  const unresolved = detection.ambiguous.filter((a) => !fixed[a.role]);
   let choice: Partial<ColumnMapping> | undefined;
   if (unresolved.length > 0 && hooks.resolveColumns && !detection.refusal) {
     choice = await hooks.resolveColumns({ ...detection, ambiguous: unresolved }, columns);
     if (!choice) throw new PipelineError(`${input.datasetFile}: no column chosen for ${unresolved.map((a) => a.role).join(', ')}`);
   }
-  return resolveColumnMapping(input.datasetFile, columns, { ...input.columns, ...choice });
+  return resolveColumnMapping(input.datasetFile, columns, { ...fixed, ...choice });
 }

@@ -148,3 +148,50 @@ test('auto provider falls back to CPU where no GPU provider loads, and says so i
     );
   }
 });
+
+test('a split column is used whole unless a sample limit is given explicitly, and the log says which', async () => {
+  const dir = tempDir();
+  const planted = plantedDataset(dir, 1100);
+  const lines = fs.readFileSync(planted, 'utf8').trim().split('\n');
+  const withSplit = path.join(dir, 'split.jsonl');
+  fs.writeFileSync(withSplit, lines.map((l, i) => JSON.stringify({ ...JSON.parse(l), split: i % 5 === 0 ? 'test' : 'train' })).join('\n'));
+  const logs: string[] = [];
+  const whole = await runProbe({ datasetFile: withSplit, options: { ...OPTIONS, sampleLimit: null } }, { log: (l) => logs.push(l) });
+  // 1,101 records, every fifth a test row; the invalid last one (record 1100, a test row) is dropped.
+  // The reference's default of 1,000 sampled rows would have cut this split.
+  assert.equal(whole.nTrain + whole.nTest, 1100);
+  assert.equal(whole.nTest, 220);
+  assert.equal(whole.settings.splitSource, 'column');
+  assert.equal(whole.settings.sampleLimit, 0);
+  assert.ok(logs.some((l) => /column split, the split column is used whole \(no sample limit given\)/.test(l)), logs.join('\n'));
+  const limited = await runProbe({ datasetFile: withSplit, options: { ...OPTIONS, sampleLimit: 300 } });
+  assert.ok(limited.nTrain + limited.nTest <= 300);
+  assert.equal(limited.settings.sampleLimit, 300);
+  // Without a split column the default is still the reference's 1000-row sample.
+  const seeded = await runProbe({ datasetFile: planted, options: { ...OPTIONS, sampleLimit: null } });
+  assert.ok(seeded.nTrain + seeded.nTest <= 1000 && seeded.nTrain + seeded.nTest >= 999);
+  assert.equal(seeded.settings.sampleLimit, 1000);
+});
+
+test('prompt and question columns: the one containing the other is the prompt; unrelated ones are asked', async () => {
+  const dir = tempDir();
+  const planted = fs.readFileSync(plantedDataset(dir, 60), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { prompt: string });
+  const nested = path.join(dir, 'nested.jsonl');
+  // `question` is the bare question, `prompt` the text the model saw around it (the reference's raw_question/question).
+  fs.writeFileSync(nested, planted.map((r) => JSON.stringify({ ...r, question: r.prompt.slice(3, -4) })).join('\n'));
+  const logs: string[] = [];
+  let asked = 0;
+  const result = await runProbe(
+    { datasetFile: nested, options: OPTIONS },
+    { log: (l) => logs.push(l), resolveColumns: async () => (asked++, { prompt: 'question' }) },
+  );
+  assert.equal(asked, 0, 'no question asked');
+  assert.equal(result.dataset.columns.prompt, 'prompt');
+  assert.ok(logs.some((l) => l.includes('column "prompt" is the prompt: in every row it contains "question"')), logs.join('\n'));
+
+  const unrelated = path.join(dir, 'unrelated.jsonl');
+  fs.writeFileSync(unrelated, planted.map((r, i) => JSON.stringify({ ...r, question: `item ${i}` })).join('\n'));
+  const chosen = await runProbe({ datasetFile: unrelated, options: OPTIONS }, { resolveColumns: async () => (asked++, { prompt: 'prompt' }) });
+  assert.equal(asked, 1, 'unrelated candidates are still asked');
+  assert.equal(chosen.dataset.columns.prompt, 'prompt');
+});
