@@ -14,7 +14,7 @@ import { type Cell,formatMetric } from './figure';
 import { renderHeader } from './header';
 import { HeatmapPlot } from './heatmapPlot';
 import { METRIC_INFO } from './metrics';
-import { createMetricSelect, type MetricSelect } from './metricSelect';
+import { createMetricSelect } from './metricSelect';
 import { readTheme, watchTheme } from './theme';
 
 class HeatmapApp {
@@ -22,7 +22,7 @@ class HeatmapApp {
   private view: HeatmapView | undefined;
   private theme = readTheme();
   private readonly title = el('div', { className: 'title' });
-  private readonly metricSelect: MetricSelect;
+  private readonly metricSelect: HTMLElement;
   private readonly status = el('div', { className: 'status', attrs: { role: 'status' } });
   private readonly caption = el('p', { className: 'caption' });
   private readonly plot = new HeatmapPlot((cell) => this.selectCell(cell));
@@ -40,7 +40,7 @@ class HeatmapApp {
     document.body.classList.toggle('lp-standalone', this.bridge.standalone);
     replaceChildren(
       document.body,
-      el('header', { className: 'top' }, this.title, this.metricSelect.element),
+      el('header', { className: 'top' }, this.title, this.metricSelect),
       this.status,
       this.content,
       this.notice,
@@ -80,7 +80,7 @@ class HeatmapApp {
     this.state = { metric: this.state.metric, resultKey: view.key, resultFile, cell: cell && isCellOf(view, cell) ? cell : undefined };
     this.saveState();
     renderHeader(this.title, view);
-    this.metricSelect.element.hidden = false;
+    this.metricSelect.hidden = false;
     this.status.hidden = true;
     this.content.hidden = false;
     this.examples.showHint('Click a cell (or focus the heatmap and press Enter) to list the held-out examples behind its probe.');
@@ -107,7 +107,7 @@ class HeatmapApp {
     this.examples.showHint('');
     replaceChildren(this.title, el('h1', {}, 'Layer Probe'));
     replaceChildren(this.notice);
-    this.metricSelect.element.hidden = true;
+    this.metricSelect.hidden = true;
     this.content.hidden = true;
     this.status.hidden = false;
   }

@@ -3,17 +3,12 @@
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 
-import { METRIC_NAMES, type MetricName } from '../src/contract/types';
-import { isMetricName } from '../src/contract/types';
+import { isMetricName, METRIC_NAMES, type MetricName } from '../src/contract/types';
 import { el } from './dom';
 import { METRIC_INFO } from './metrics';
 
-export interface MetricSelect {
-  element: HTMLElement;
-  setValue(metric: MetricName): void;
-}
-
-export function createMetricSelect(initial: MetricName, onChange: (metric: MetricName) => void): MetricSelect {
+/** The selector's element; it reports changes through `onChange` (nothing sets it from outside). */
+export function createMetricSelect(initial: MetricName, onChange: (metric: MetricName) => void): HTMLElement {
   const select = el('vscode-single-select', { attrs: { id: 'metric', 'aria-label': 'Metric' } });
   for (const name of METRIC_NAMES) {
     const option = el('vscode-option', { attrs: { value: name, description: METRIC_INFO[name].description } }, METRIC_INFO[name].label);
@@ -24,8 +19,5 @@ export function createMetricSelect(initial: MetricName, onChange: (metric: Metri
     if (isMetricName(select.value)) onChange(select.value);
   });
   const label = el('label', { className: 'metric-label', attrs: { for: 'metric' } }, 'Metric');
-  return {
-    element: el('div', { className: 'metric-select' }, label, select),
-    setValue: (metric) => void (select.value = metric),
-  };
+  return el('div', { className: 'metric-select' }, label, select);
 }

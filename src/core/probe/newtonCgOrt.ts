@@ -4,7 +4,7 @@
 import type { LogisticFit, SolverSettings } from './fitTypes';
 import { newtonCgIterations } from './newtonCg';
 import type { OrtKernels } from './ortKernels';
-import { diagonalPreconditioner, factoredHessian, type Preconditioner } from './preconditioners';
+import { diagonalPreconditioner, factoredHessian, type Preconditioner, scaledCentred } from './preconditioners';
 
 export async function fitNewtonCgOrt(
   X: Float32Array,
@@ -32,19 +32,6 @@ async function ortHessianPreconditioner(
   D: Float64Array,
   kernels: OrtKernels,
 ): Promise<Preconditioner | null> {
-  const Y = new Float32Array(n * d);
-  const cross = new Float64Array(d); // XcᵀD1
-  let sumD = 0;
-  for (let i = 0; i < n; i++) {
-    const di = D[i];
-    const si = Math.sqrt(di);
-    sumD += di;
-    const o = i * d;
-    for (let j = 0; j < d; j++) {
-      const xc = X[o + j] - mu[j];
-      Y[o + j] = si * xc;
-      cross[j] += di * xc;
-    }
-  }
+  const { Y, cross, sumD } = scaledCentred(X, n, d, mu, D, 'rows');
   return factoredHessian(await kernels.covariance(Y, n, d), cross, sumD, d);
 }

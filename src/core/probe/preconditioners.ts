@@ -43,8 +43,24 @@ export function hessianPreconditioner(
   mu: Float64Array,
   D: Float64Array,
 ): Preconditioner | null {
-  const Y = new Float32Array(d * n); // column j of D^½·Xc as row j
-  const cross = new Float64Array(d); // XcᵀD1
+  const { Y, cross, sumD } = scaledCentred(X, n, d, mu, D, 'columns');
+  return factoredHessian(gram(Y, d, n), cross, sumD, d);
+}
+
+/**
+ * The pieces of the Hessian's data term: Y = D^½·Xc in float32 — n×d row-major (`rows`), or its
+ * transpose (`columns`: column j of D^½·Xc as row j, what the gram kernel takes) — with XcᵀD1 and 1ᵀD1.
+ */
+export function scaledCentred(
+  X: Float32Array,
+  n: number,
+  d: number,
+  mu: Float64Array,
+  D: Float64Array,
+  layout: 'rows' | 'columns',
+): { Y: Float32Array; cross: Float64Array; sumD: number } {
+  const Y = new Float32Array(n * d);
+  const cross = new Float64Array(d);
   let sumD = 0;
   for (let i = 0; i < n; i++) {
     const di = D[i];
@@ -53,11 +69,11 @@ export function hessianPreconditioner(
     const o = i * d;
     for (let j = 0; j < d; j++) {
       const xc = X[o + j] - mu[j];
-      Y[j * n + i] = si * xc;
+      Y[layout === 'rows' ? o + j : j * n + i] = si * xc;
       cross[j] += di * xc;
     }
   }
-  return factoredHessian(gram(Y, d, n), cross, sumD, d);
+  return { Y, cross, sumD };
 }
 
 /**

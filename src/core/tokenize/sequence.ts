@@ -47,8 +47,9 @@ type SequenceTokenizer = Pick<
  * Builds the sequence the reference would have probed for a row.
  *
  * Prompt tokens are `encode(prompt)` with the tokenizer's special tokens (BOS), as the reference's
- * `tokenizer(prompt)` for base models; `qLength` is their count. No chat template is applied yet, for
- * instruct models either. If the row has `input_output_ids`, those ids are the sequence, exactly as given:
+ * `tokenizer(prompt)` for base models; for instruct models with `format.chatTemplate` 'auto', the chat
+ * template rendered around the prompt, encoded without special tokens (`promptEncoding`); `qLength` is
+ * their count. If the row has `input_output_ids`, those ids are the sequence, exactly as given:
  * they must start with the prompt tokens (else a SequenceError names the row) and nothing is appended.
  * Otherwise the answer tokens are the ones a model generates after the prompt, taken, first rule that
  * applies: (0) 'joint_space': for tokenizers whose decode drops the leading space of a sliced answer

@@ -80,6 +80,8 @@ export class HeatmapPanel implements vscode.Disposable {
   ) {
     HeatmapPanel.current?.dispose();
     HeatmapPanel.current = this;
+    const media = vscode.Uri.joinPath(extensionUri, 'media');
+    panel.iconPath = { light: vscode.Uri.joinPath(media, 'heatmap-light.svg'), dark: vscode.Uri.joinPath(media, 'heatmap-dark.svg') };
     const webview = panel.webview;
     webview.options = webviewOptions(extensionUri);
     const dist = vscode.Uri.joinPath(extensionUri, 'dist');

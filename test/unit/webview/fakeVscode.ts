@@ -52,6 +52,7 @@ export class FakeWebviewPanel {
   visible = true;
   title: string;
   viewColumn = 1;
+  iconPath: { light: Uri; dark: Uri } | undefined;
   webview = {
     options: {} as { localResourceRoots?: Uri[]; enableScripts?: boolean },
     html: '',

@@ -47,6 +47,8 @@ describe('HeatmapPanel (host side)', () => {
       ['/ext/dist', '/ext/media'],
     );
     assert.equal(fake.webview.options.enableScripts, true);
+    // The tab icon comes from media/, which the VSIX carries (test/package/checkVsix.mjs).
+    assert.deepEqual([fake.iconPath?.light.fsPath, fake.iconPath?.dark.fsPath], ['/ext/media/heatmap-light.svg', '/ext/media/heatmap-dark.svg']);
   });
 
   it('holds messages until the webview is ready, then sends the result view', async () => {
