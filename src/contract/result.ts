@@ -2,6 +2,7 @@
 // runtime reads a result it did not just compute: it checks the schema version and the shape, so a
 // stale or hand-edited file is refused with a message instead of drawing a wrong heatmap.
 import type { ColumnMapping } from './columns';
+import { LayerProbeError } from './errors';
 import { isProbeLocation, type ProbeLocation } from './locations';
 import type { RunOptions } from './runOptions';
 import { METRIC_NAMES, type MetricMatrix, type MetricName, TOKEN_POSITIONS, type TokenPositionName } from './types';
@@ -93,7 +94,7 @@ export interface ExampleView {
 // ── reading a result file ─────────────────────────────────────────────────────────────────────────
 
 /** A file that is not a result this version can show; the message says which field and why. */
-export class ResultFormatError extends Error {
+export class ResultFormatError extends LayerProbeError {
   override name = 'ResultFormatError';
 }
 

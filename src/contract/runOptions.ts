@@ -4,10 +4,11 @@
 // a default. package.json's `contributes.configuration` mirrors the settings' rows and a unit test keeps
 // it in step (test/unit/contract/settingsManifest.test.ts).
 
+import { LayerProbeError } from './errors';
 import { PROBE_LOCATIONS, type ProbeLocation } from './locations';
 
 /** An option value the user gave that cannot be used; the message names the setting or flag. */
-export class OptionError extends Error {
+export class OptionError extends LayerProbeError {
   override name = 'OptionError';
 }
 

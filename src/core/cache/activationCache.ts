@@ -5,6 +5,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { LayerProbeError } from '../../contract/errors';
 import type { BlockKind } from '../onnx/layers';
 import type { PreparedSequence } from '../types';
 import { cacheFolderName, type CacheKey,keyHash } from './cacheKey';
@@ -23,7 +24,7 @@ export interface CacheSlot {
   slot: number;
 }
 
-export class ActivationCacheError extends Error {
+export class ActivationCacheError extends LayerProbeError {
   override name = 'ActivationCacheError';
 }
 

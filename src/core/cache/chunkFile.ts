@@ -5,6 +5,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { LayerProbeError } from '../../contract/errors';
 import { type ProbeLocation } from '../../contract/locations';
 import type { CacheDtype } from '../../contract/runOptions';
 import { TOKEN_POSITIONS } from '../../contract/types';
@@ -19,7 +20,7 @@ import {
   writeSafetensorsAtomically,
 } from './safetensors';
 
-export class CacheDtypeError extends Error {
+export class CacheDtypeError extends LayerProbeError {
   override name = 'CacheDtypeError';
 }
 

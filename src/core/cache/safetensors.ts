@@ -8,6 +8,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 
+import { LayerProbeError } from '../../contract/errors';
 import { halfBitsToFloat32Array as halfToFloat32 } from './float16';
 
 export type SafetensorsDtype = 'F16' | 'F32' | 'I32' | 'U32' | 'I64' | 'U8';
@@ -17,7 +18,7 @@ const DTYPE_BYTES: Record<SafetensorsDtype, number> = { F16: 2, F32: 4, I32: 4, 
 /** The reference implementation refuses headers above 100 MB; so do we (a corrupt length would otherwise allocate GBs). */
 const MAX_HEADER_BYTES = 100_000_000;
 
-export class SafetensorsError extends Error {
+export class SafetensorsError extends LayerProbeError {
   override name = 'SafetensorsError';
 }
 

@@ -1,3 +1,5 @@
+import { LayerProbeError } from '../../contract/errors';
+
 /** Where in the user's file a problem is, so the message (and the UI) can point at it. */
 export interface DatasetLocation {
   file?: string;
@@ -9,7 +11,7 @@ export interface DatasetLocation {
 }
 
 /** Bad dataset input; the message names the file, the row (and its line) and the column it knows. */
-export class DatasetError extends Error {
+export class DatasetError extends LayerProbeError {
   override readonly name = 'DatasetError';
 
   constructor(

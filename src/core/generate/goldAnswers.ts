@@ -3,7 +3,9 @@
 // The reference stores TriviaQA's alias list as the Python repr of a list (`['Paris', "Paris, France"]`)
 // and `eval`s it back; JSON files may hold a real array; most files hold one string.
 
-export class GoldAnswerError extends Error {
+import { LayerProbeError } from '../../contract/errors';
+
+export class GoldAnswerError extends LayerProbeError {
   override name = 'GoldAnswerError';
 }
 

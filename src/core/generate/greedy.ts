@@ -9,11 +9,12 @@
 
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 
+import { LayerProbeError } from '../../contract/errors';
 import { buildFeeds, type FeedSpec,feedSpecOf } from '../model/feeds';
 import type { OriginalSession } from '../model/ortSession';
 import { tensorToFloat32 } from '../model/tensorData';
 
-export class GenerationError extends Error {
+export class GenerationError extends LayerProbeError {
   override name = 'GenerationError';
 }
 

@@ -1,11 +1,13 @@
 // The text a question becomes before tokenization (the reference's `question` column).
 
+import { LayerProbeError } from '../../contract/errors';
+
 export const QUESTION_PLACEHOLDER = '{question}';
 
 /** The toy-facts format. The reference's base-model QA prompt has 8 spaces before `A:` (a Python indent). */
 export const DEFAULT_PROMPT_TEMPLATE = 'Q: {question}\nA:';
 
-export class PromptTemplateError extends Error {
+export class PromptTemplateError extends LayerProbeError {
   override name = 'PromptTemplateError';
 }
 

@@ -4,10 +4,11 @@
 
 import { Tensor } from 'onnxruntime-node';
 
+import { LayerProbeError } from '../../contract/errors';
 import { ELEM_BOOL, ELEM_FLOAT, ELEM_FLOAT16, ELEM_INT32, ELEM_INT64, elemTypeName } from '../onnx/elemTypes';
 import type { OnnxGraph, OnnxValueInfo } from '../onnx/graph';
 
-export class ModelInputError extends Error {
+export class ModelInputError extends LayerProbeError {
   override name = 'ModelInputError';
 }
 

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { LayerProbeError } from '../../contract/errors';
+
 /** What a model folder says about itself, from `config.json` (Hugging Face) or `genai_config.json`. */
 export interface ModelFolder {
   dir: string;
@@ -18,7 +20,7 @@ export interface ModelFolder {
   tokenizerFile?: string;
 }
 
-export class ModelFolderError extends Error {}
+export class ModelFolderError extends LayerProbeError {}
 
 /**
  * Graph file names tried, in order, when genai_config.json names none: the usual export, then

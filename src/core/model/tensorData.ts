@@ -2,9 +2,10 @@
 
 import type { Tensor } from 'onnxruntime-node';
 
+import { LayerProbeError } from '../../contract/errors';
 import { bfloat16BitsToFloat32, halfBitsToFloat32 } from '../onnx/half';
 
-export class TensorTypeError extends Error {
+export class TensorTypeError extends LayerProbeError {
   override name = 'TensorTypeError';
 }
 

@@ -1,5 +1,7 @@
+import { LayerProbeError } from '../../contract/errors';
+
 /** Bad or unsupported ONNX model content; the message names the file and the node or tensor. */
-export class OnnxGraphError extends Error {
+export class OnnxGraphError extends LayerProbeError {
   override name = 'OnnxGraphError';
 }
 

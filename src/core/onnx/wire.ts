@@ -2,6 +2,8 @@
 // Hand-written on purpose: full protobuf decoders (protobufjs, onnx-proto) materialise every weight and
 // cannot hold models over 2 GB; walking fields lets us copy untouched bytes and keep unknown fields.
 
+import { LayerProbeError } from '../../contract/errors';
+
 export const WIRE_VARINT = 0;
 export const WIRE_I64 = 1;
 export const WIRE_LEN = 2;
@@ -22,7 +24,7 @@ export interface WireField {
   varint: number;
 }
 
-export class WireError extends Error {}
+export class WireError extends LayerProbeError {}
 
 /** Reads a varint at `pos`; returns [value, nextPos]. Exact up to 2^53, enough for lengths and enums. */
 export function readVarint(buf: Uint8Array, pos: number): [number, number] {

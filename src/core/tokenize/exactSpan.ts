@@ -1,10 +1,11 @@
+import { LayerProbeError } from '../../contract/errors';
 import type { ModelTokenizer } from './modelTokenizer';
 import { describeRow, type RowRef } from './rowRef';
 
 /** Inclusive [first, last] absolute token indices of the exact answer in the full sequence. */
 export type ExactSpan = readonly [start: number, end: number];
 
-export class ExactAnswerNotFoundError extends Error {
+export class ExactAnswerNotFoundError extends LayerProbeError {
   override name = 'ExactAnswerNotFoundError';
 }
 

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 
 import { Tokenizer } from '@huggingface/tokenizers';
 
+import { LayerProbeError } from '../../contract/errors';
 import { resolveModelFolder } from '../model/modelFolder';
 import { incrementalPieces } from './pieces';
 import { useRustByteFallback } from './rustByteFallback';
@@ -43,7 +44,7 @@ export interface ModelTokenizer {
   pieces(ids: readonly number[]): string[];
 }
 
-export class TokenizerLoadError extends Error {
+export class TokenizerLoadError extends LayerProbeError {
   override name = 'TokenizerLoadError';
 }
 

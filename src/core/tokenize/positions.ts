@@ -1,3 +1,4 @@
+import { LayerProbeError } from '../../contract/errors';
 import type { PromptFormat } from '../../contract/runOptions';
 import { TOKEN_POSITIONS, type TokenPositionName } from '../../contract/types';
 import { type DatasetRow, type PreparedSequence } from '../types';
@@ -7,7 +8,7 @@ import { describeRow, type RowRef } from './rowRef';
 import { type AnswerTokenSource,buildSequence } from './sequence';
 
 /** A position the reference would have indexed out of range (it would raise IndexError); the row is dropped. */
-export class PositionError extends Error {
+export class PositionError extends LayerProbeError {
   override name = 'PositionError';
   constructor(
     message: string,

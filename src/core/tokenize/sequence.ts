@@ -1,3 +1,4 @@
+import { LayerProbeError } from '../../contract/errors';
 import { DEFAULT_PROMPT_FORMAT, type PromptFormat } from '../../contract/runOptions';
 import type { DatasetRow } from '../types';
 import { renderChatPrompt } from './chatTemplate';
@@ -17,7 +18,7 @@ export interface TokenSequence {
   stopAppended: boolean;
 }
 
-export class SequenceError extends Error {
+export class SequenceError extends LayerProbeError {
   override name = 'SequenceError';
 }
 

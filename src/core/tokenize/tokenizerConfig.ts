@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { LayerProbeError } from '../../contract/errors';
+
 /** The parts of `tokenizer_config.json` (+ `special_tokens_map.json`) that the pipeline reads. */
 export interface TokenizerSettings {
   /** The merged config, special tokens flattened to strings: what @huggingface/tokenizers expects. */
@@ -12,7 +14,7 @@ export interface TokenizerSettings {
   chatTemplate?: string;
 }
 
-export class TokenizerConfigError extends Error {
+export class TokenizerConfigError extends LayerProbeError {
   override name = 'TokenizerConfigError';
 }
 

@@ -64,7 +64,7 @@ describe('activation and contributions', () => {
     const defaults = Object.fromEntries(
       ['modelFolder', 'location', 'sampleLimit', 'seed', 'testFraction'].map((key) => [key, config.inspect(key)?.defaultValue]),
     );
-    assert.deepEqual(defaults, { modelFolder: '', location: 'mlp_out', sampleLimit: 1000, seed: 0, testFraction: 0.2 });
+    assert.deepEqual(defaults, { modelFolder: '', location: 'mlp_out', sampleLimit: null, seed: 0, testFraction: 0.2 });
   });
 
   it('declines files that are not datasets, without opening a panel', async () => {

@@ -61,6 +61,21 @@ describe('probing through the command, on a fixture model', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it('refuses to run with an invalid setting instead of falling back to its default', async function () {
+    this.timeout(30_000);
+    const config = vscode.workspace.getConfiguration('layerProbe', folder.uri);
+    const dataset = writeJsonl(folder.uri.fsPath, 'invalid-setting.jsonl', plantedRows(40));
+    await config.update('testFraction', 1.5, vscode.ConfigurationTarget.Workspace);
+    try {
+      const started = Date.now();
+      const outcome = await vscode.commands.executeCommand<ProbeOutcome | undefined>('layerProbe.probeDataset', vscode.Uri.file(dataset.file));
+      assert.equal(outcome, undefined, 'no run with testFraction 1.5');
+      assert.ok(Date.now() - started < 5_000, 'refused before any work');
+    } finally {
+      await config.update('testFraction', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   describe('a planted JSONL dataset', () => {
     let dataset: WrittenDataset;
     let outcome: ProbeOutcome;

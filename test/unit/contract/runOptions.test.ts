@@ -49,6 +49,13 @@ describe('the run options table', () => {
     }
   });
 
+  it("the README's options table lists every option with its setting and flag", () => {
+    const readme = fs.readFileSync('README.md', 'utf8');
+    const rows = [...readme.matchAll(/^\| `(\w+)` \| `?([\w.]+|—)`? \| `(--[\w-]+)` \|/gm)].map((m) => [m[1], m[2], m[3]]);
+    const expected = RUN_OPTION_KEYS.map((key) => [key, `${SETTINGS_SECTION}.${row(key).setting}`, `--${row(key).flag ?? row(key).negatedFlag}`]);
+    assert.deepEqual(rows, expected);
+  });
+
   it('defaults come from the table; an unset setting or flag keeps them', () => {
     const defaults = defaultRunOptions();
     assert.deepEqual(parseRunOptions({}, 'setting'), defaults);

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+
+import { listCacheFolders } from '../../../src/storage/cacheFolders';
+import { fixtureModel } from '../../helpers/fixtures';
+
+// The real dist/cli.js bundle (npm test builds it first), as a user runs it.
+const CLI = path.resolve('dist', 'cli.js');
+
+function dataset(rows: number): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-probe-cli-'));
+  const lines = Array.from({ length: rows }, (_, i) =>
+    JSON.stringify({ question: `Q: item ${i}?\nA:`, model_answer: ` ${i % 2 ? 'yes' : 'no'}\n`, correct: i % 2, exact_answer: i % 2 ? 'yes' : 'no' }),
+  );
+  const file = path.join(dir, 'data.jsonl');
+  fs.writeFileSync(file, lines.join('\n'));
+  return file;
+}
+
+test('Ctrl-C stops the run, keeps the finished cache chunks, says so and exits 130', async () => {
+  const file = dataset(3000);
+  const cacheDir = path.join(path.dirname(file), 'cache');
+  const child = spawn(process.execPath, [CLI, 'probe', file, '--model', fixtureModel('toy-facts-llama'), '--samples', '0', '--batch-memory', '16', '--cache-dir', cacheDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let interrupted = false;
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    // Some batches into the forward passes: the progress line for the first batch is printed at once.
+    if (!interrupted && stderr.includes('[extract] Forward passes')) {
+      interrupted = true;
+      setTimeout(() => child.kill('SIGINT'), 1500);
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /Ctrl-C: stopping after the current batch or probe/);
+  const kept = /cancelled during the forward passes; kept (\d+) rows of mlp_out \([\d.]+ [KMG]?B\) in .*cache: the next run resumes from them/.exec(stderr);
+  assert.ok(kept, stderr);
+  const [folder] = listCacheFolders(cacheDir);
+  assert.equal(folder.rows, Number(kept[1]), 'the message counts what the cache holds');
+  assert.ok(folder.rows > 0 && folder.rows < 3000);
+  assert.ok(!fs.existsSync(path.join(path.dirname(file), 'layer-probe-out')), 'no result is written for a cancelled run');
+});
+
+test('bad command lines are refused with exit status 2 before any work, naming the flag', () => {
+  const file = dataset(20);
+  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  const model = fixtureModel('tiny-llama-unfused-extdata');
+  for (const [args, message] of [
+    [['probe', file, '--model', model, '--samples='], /--samples must be a number, got nothing/],
+    [['probe', file, '--model', model, '--seed=-3'], /--seed must be an integer ≥ 0, got "-3"/],
+    [['probe', file, '--model', model, '--location', 'mlp'], /--location must be one of mlp_out, /],
+    [['probe', file, '--model', model, '--bogus'], /Unknown option '--bogus'/],
+    [['probe', file, 'extra.jsonl', '--model', model], /unexpected argument "extra\.jsonl"/],
+    [['probe', file], /--model <dir> is required/],
+  ] as const) {
+    const out = run(...args);
+    assert.equal(out.status, 2, `${args.join(' ')}: ${out.stderr}`);
+    assert.match(out.stderr, message);
+    assert.ok(!fs.existsSync(path.join(path.dirname(file), 'layer-probe-out')));
+  }
+  const help = run('probe', '--help');
+  assert.equal(help.status, 0);
+  // The help is the options table's: each flag with its default.
+  assert.match(help.stdout, /--location mlp_out \| resid_post \| .*\(default\s+mlp_out\)/s);
+  assert.match(help.stdout, /--batch-memory <MiB>\s+activation memory .*\(default 256\)/s);
+});
