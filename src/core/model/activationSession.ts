@@ -76,17 +76,15 @@ export function locationTensors(layerMap: LayerMap, location: ProbeLocation, fil
   return layerMap.layers.map((layer, i) => {
     const name = layer[LOCATION_FIELD[location]];
     if (name === undefined) {
-      const available = availableLocations(layerMap).join(', ');
-      const why =
+      const available = `locations this model has: ${availableLocations(layerMap).join(', ')}`;
+      const message =
         location === 'resid_mid'
-          ? `this model has ${layerMap.blockKind} blocks: attention and MLP both read the block's input ` +
-            `(resid_pre) and are added to it together, so there is no residual stream between them`
-          : `${layerMap.blockKind} blocks whose sum could not be split into an attention and an MLP branch`;
-      throw new LocationUnavailableError(
-        `${fileLabel}: location '${location}' is not available for layer ${i} of this model (${why}; ` +
-          `locations this model has: ${available})`,
-        location,
-      );
+          ? `${fileLabel}: location 'resid_mid' (the residual stream between attention and MLP) does not exist ` +
+            `in this model: its blocks are ${layerMap.blockKind}, attention and MLP both read the block's input ` +
+            `(resid_pre) and are added to it together, so no stream lies between them (${available})`
+          : `${fileLabel}: location '${location}' is not available for layer ${i} of this model ` +
+            `(${layerMap.blockKind} blocks whose sum could not be split into an attention and an MLP branch; ${available})`;
+      throw new LocationUnavailableError(message, location);
     }
     return name;
   });

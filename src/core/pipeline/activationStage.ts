@@ -171,19 +171,23 @@ export class ActivationStage {
     this.hooks.progress('model', 0, 1, `Loading ${path.basename(modelDir)}`);
     const providers = providerOrder(this.request.executionProvider ?? 'auto');
     quietOnnxruntimeLogging();
-    let session: ActivationSession;
-    try {
-      session = await ActivationSession.open(modelDir, { locations: wanted, executionProviders: providers });
-    } catch (err) {
-      const primary = this.locations[0];
-      const extras = wanted.filter((l) => l !== primary);
-      const aboutExtra = err instanceof LocationUnavailableError && extras.includes(err.location);
-      if (!(aboutExtra && this.request.extrasOptional)) throw err;
-      this.hooks.log(`extra locations ${extras.join(', ')} dropped: ${(err as Error).message}`);
-      for (const extra of extras) this.caches.delete(extra);
-      this.locations = this.locations.filter((l) => !extras.includes(l));
-      // Only the primary can still be missing rows here (or nothing: then it is loaded for nothing, rarely).
-      session = await ActivationSession.open(modelDir, { locations: [primary], executionProviders: providers });
+    const primary = this.locations[0];
+    let locations = [...wanted];
+    let session: ActivationSession | undefined;
+    while (!session) {
+      try {
+        // Nothing left to extract but the optional extras the model lacks: the primary is loaded for nothing (rare).
+        session = await ActivationSession.open(modelDir, { locations: locations.length > 0 ? locations : [primary], executionProviders: providers });
+      } catch (err) {
+        // An extra location the model cannot give (resid_mid of parallel blocks, say) is dropped alone;
+        // the others, and the primary, are still extracted.
+        const extra = err instanceof LocationUnavailableError && err.location !== primary && locations.includes(err.location) ? err.location : undefined;
+        if (!extra || !this.request.extrasOptional) throw err;
+        this.hooks.log(`extra location ${extra} dropped: ${(err as Error).message}`);
+        this.caches.delete(extra);
+        this.locations = this.locations.filter((l) => l !== extra);
+        locations = locations.filter((l) => l !== extra);
+      }
     }
     this.session = session;
     this.providersTried = providers.slice(0, providers.indexOf(session.provider) + 1);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { PROBE_LOCATIONS } from '../../../src/contract/locations';
-import { ActivationSession, ActivationSessionError } from '../../../src/core/model/activationSession';
+import { ActivationSession, availableLocations, LocationUnavailableError } from '../../../src/core/model/activationSession';
 import { ModelInputError } from '../../../src/core/model/feeds';
 import { SessionCreateError } from '../../../src/core/model/ortSession';
 import { LayerStructureError } from '../../../src/core/onnx/layers';
@@ -105,34 +105,89 @@ test('execution providers are tried in order; none working is an error naming th
   );
 });
 
-test('parallel blocks (GPT-J style) run at every location; an unsplittable parallel sum only for resid_post', async (t) => {
+test('parallel blocks (GPT-J style) run at every location but resid_mid; an unsplittable parallel sum only at resid_pre and resid_post', async (t) => {
   const dir = tempModelFolder(t, { 'model.onnx': modelProto(tinyDecoder(3, 'parallel')) });
-  const session = await ActivationSession.open(dir, { locations: [...PROBE_LOCATIONS], keepLogits: true });
+  const parallelLocations = PROBE_LOCATIONS.filter((loc) => loc !== 'resid_mid');
+  const session = await ActivationSession.open(dir, { locations: parallelLocations, keepLogits: true });
   try {
     assert.equal(session.blockKind, 'parallel');
     assert.equal(session.numLayers, 3);
     assert.equal(session.hiddenSize, 4);
+    assert.deepEqual(availableLocations(session.layerMap), parallelLocations);
     const result = await session.run([[1, 2, 3], [4]]);
-    for (const location of PROBE_LOCATIONS) {
+    for (const location of parallelLocations) {
       assert.equal(result.activations[location]!.length, 3);
       assert.equal(result.activations[location]![2].length, 2 * 3 * 4);
     }
     assert.equal(result.logits!.length, 2 * 3 * 10);
     // Each block adds a non-zero branch: consecutive residual states differ.
     assert.notDeepEqual(result.activations.resid_post![0], result.activations.resid_post![1]);
+    // resid_pre is the stream entering each block: resid_post of the block before.
+    for (let l = 0; l < 2; l++) assert.deepEqual(result.activations.resid_pre![l + 1], result.activations.resid_post![l]);
+    assert.notDeepEqual(result.activations.resid_pre![0], result.activations.resid_post![0]);
   } finally {
     await session.close();
   }
+  // Attention and MLP both read resid_pre: there is no stream between them.
+  await assert.rejects(
+    ActivationSession.open(dir, { locations: ['mlp_out', 'resid_mid'] }),
+    (e: Error) =>
+      e instanceof LocationUnavailableError &&
+      e.location === 'resid_mid' &&
+      e.message.includes("'resid_mid'") &&
+      e.message.includes('blocks are parallel') &&
+      e.message.includes('no stream lies between them') &&
+      !e.message.includes('could not be split') &&
+      e.message.includes('model.onnx'),
+  );
 
   // Summed with a variadic Sum instead of Add: the two branches cannot be told apart.
   const spec = tinyDecoder(3, 'parallel');
   spec.nodes.filter((n) => n.outputs[0].startsWith('branch')).forEach((n) => (n.op = 'Sum'));
   const sumDir = tempModelFolder(t, { 'model.onnx': modelProto(spec) });
-  const residOnly = await ActivationSession.open(sumDir, { locations: ['resid_post'] });
-  assert.equal(residOnly.blockKind, 'parallel');
-  await residOnly.close();
+  const residOnly = await ActivationSession.open(sumDir, { locations: ['resid_pre', 'resid_post'] });
+  try {
+    assert.equal(residOnly.blockKind, 'parallel');
+    assert.deepEqual(availableLocations(residOnly.layerMap), ['resid_post', 'resid_pre']);
+    const result = await residOnly.run([[1, 2, 3]]);
+    assert.deepEqual(result.activations.resid_pre![1], result.activations.resid_post![0]);
+  } finally {
+    await residOnly.close();
+  }
   await assert.rejects(
     ActivationSession.open(sumDir, { locations: ['mlp_out'] }),
-    (e: Error) => e instanceof ActivationSessionError && e.message.includes("'mlp_out'") && e.message.includes('parallel') && e.message.includes('model.onnx'),
+    (e: Error) =>
+      e instanceof LocationUnavailableError &&
+      e.location === 'mlp_out' &&
+      e.message.includes("'mlp_out'") &&
+      e.message.includes('parallel') &&
+      e.message.includes('could not be split') &&
+      e.message.includes('locations this model has: resid_post, resid_pre') &&
+      e.message.includes('model.onnx'),
   );
+});
+
+test('locations sharing a tensor (resid_pre of layer l + 1 = resid_post of layer l) each get arrays of their own', async () => {
+  const session = await ActivationSession.open(fixtureModel('tiny-llama-unfused-extdata'), {
+    locations: ['resid_post', 'resid_pre', 'mlp_out', 'resid_mid'],
+  });
+  try {
+    const { layers } = session.layerMap;
+    for (let l = 0; l + 1 < layers.length; l++) assert.equal(layers[l + 1].residPre, layers[l].residPost);
+    const { activations } = await session.run(PROMPTS);
+    assert.deepEqual(Object.keys(activations), ['resid_post', 'resid_pre', 'mlp_out', 'resid_mid']);
+    for (let l = 0; l + 1 < layers.length; l++) {
+      const [pre, post] = [activations.resid_pre![l + 1], activations.resid_post![l]];
+      assert.deepEqual(pre, post);
+      assert.notStrictEqual(pre, post);
+      assert.notStrictEqual(pre.buffer, post.buffer);
+    }
+    // Writing into one location's array leaves the other's alone.
+    activations.resid_post![0].fill(0);
+    assert.ok(activations.resid_pre![1].some((v) => v !== 0));
+    // resid_pre of layer 0 (the embeddings) is no other location's tensor.
+    assert.notDeepEqual(activations.resid_pre![0], activations.resid_post![0]);
+  } finally {
+    await session.close();
+  }
 });

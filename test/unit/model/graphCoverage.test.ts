@@ -4,16 +4,18 @@
 // with and without position_ids, KV-cache inputs fed empty. Through ActivationSession, as the pipeline
 // opens models: logits bit-identical to the original graph, exact residual identities (parallel blocks:
 // resid_pre + attn_out + mlp_out = resid_post, in the graph's own order of additions), final norm ×
-// lm_head = logits, and a right-padded batch equal to one prompt at a time at every location.
+// lm_head = logits, and a right-padded batch equal to one prompt at a time at every location. resid_mid
+// exists in sequential blocks only: parallel ones refuse it with LocationUnavailableError.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { PROBE_LOCATIONS } from '../../../src/contract/locations';
-import { ActivationSession } from '../../../src/core/model/activationSession';
+import { ActivationSession, LocationUnavailableError } from '../../../src/core/model/activationSession';
 import { buildFeeds, feedSpecOf } from '../../../src/core/model/feeds';
 import { createOrtSession, openOriginalSession } from '../../../src/core/model/ortSession';
 import { tensorToFloat32 } from '../../../src/core/model/tensorData';
+import { readInitializerFloat32 } from '../../../src/core/onnx/graph';
 import { findLayers } from '../../../src/core/onnx/layers';
 import { parseDecoderGraph } from '../../../src/core/onnx/mergedDecoder';
 import { rewriteForActivations } from '../../../src/core/onnx/rewrite';
@@ -42,7 +44,16 @@ for (const { title, spec, file } of CASES) {
   test(`generated ${title}: logits bit-identical, residual identities, final norm × lm_head, batch = one at a time`, async (t) => {
     const generated = generateDecoder(spec);
     const dir = tempModelFolder(t, { [file ?? 'model.onnx']: generated.bytes, 'config.json': { num_hidden_layers: spec.layers } });
-    const session = await ActivationSession.open(dir, { locations: [...PROBE_LOCATIONS], keepLogits: true });
+    const sequential = spec.blocks === 'sequential';
+    // Parallel blocks have no stream between attention and MLP: every location but resid_mid.
+    const locations = PROBE_LOCATIONS.filter((loc) => sequential || loc !== 'resid_mid');
+    if (!sequential) {
+      await assert.rejects(
+        ActivationSession.open(dir, { locations: ['resid_pre', 'resid_mid'] }),
+        (e: Error) => e instanceof LocationUnavailableError && e.location === 'resid_mid' && e.message.includes('blocks are parallel'),
+      );
+    }
+    const session = await ActivationSession.open(dir, { locations, keepLogits: true });
     try {
       assert.equal(session.numLayers, spec.layers);
       assert.equal(session.blockKind, spec.blocks === 'sequential' ? 'sequential' : 'parallel');
@@ -72,8 +83,8 @@ for (const { title, spec, file } of CASES) {
         await original.session.release();
       }
 
-      // 2. Residual identities, exact in float32, in the order the graph adds (layer 0 included: its
-      // resid_pre, the embedding, is no probe location, so every block tensor is exposed here).
+      // 2. Residual identities, exact in float32, in the order the graph adds, on the session's tensors;
+      // a plain rewrite exposing the same names gives the same values.
       const { graph } = parseDecoderGraph(generated.bytes, 'generated');
       const map = findLayers(graph, { expectedLayers: spec.layers });
       const names = map.layers.flatMap((l) => [l.residPre, l.attnOut!, l.mlpOut!, l.residPost, ...(l.residMid ? [l.residMid] : [])]);
@@ -88,8 +99,12 @@ for (const { title, spec, file } of CASES) {
       for (const [layer, l] of map.layers.entries()) {
         const order = map.steps[spec.blocks === 'sequential' ? 2 * layer : layer].parallel?.order;
         assert.equal(order === undefined, spec.blocks === 'sequential');
-        const [r, a, m, post] = [l.residPre, l.attnOut!, l.mlpOut!, l.residPost].map((n) => values.get(n)!);
-        const mid = l.residMid === undefined ? undefined : values.get(l.residMid)!;
+        const [r, a, m, post] = [act.resid_pre![layer], act.attn_out![layer], act.mlp_out![layer], act.resid_post![layer]];
+        const mid = sequential ? act.resid_mid![layer] : undefined;
+        assert.equal(l.residMid === undefined, !sequential);
+        for (const [name, fromSession] of [[l.residPre, r], [l.attnOut!, a], [l.mlpOut!, m], [l.residPost, post], [l.residMid, mid]] as const) {
+          if (name !== undefined) assert.deepEqual(fromSession, values.get(name), `layer ${layer}: ${name}`);
+        }
         for (const pos of positions) {
           for (let k = pos * d; k < (pos + 1) * d; k++) {
             let expected: number;
@@ -102,10 +117,25 @@ for (const { title, spec, file } of CASES) {
             if (expected !== post[k]) assert.fail(`layer ${layer}: resid_post[${k}] = ${post[k]}, expected ${expected} (${order ?? 'sequential'})`);
           }
         }
-        // The session exposes the same tensors (resid_post, attn_out, mlp_out) as this rewrite.
-        assert.deepEqual(act.resid_post![layer], post);
-        assert.deepEqual(act.mlp_out![layer], m);
+        // The stream entering block l + 1 is the one leaving block l (one tensor, an array per location).
+        if (layer + 1 < spec.layers) {
+          assert.deepEqual(act.resid_pre![layer + 1], post);
+          assert.notStrictEqual(act.resid_pre![layer + 1], post);
+        }
       }
+
+      // resid_pre of layer 0: the embedding rows of the ids (plus the position rows, added in float32).
+      const table = readInitializerFloat32(graph, map.embedding!.weight, dir);
+      const positionTable = spec.positionIds ? readInitializerFloat32(graph, 'model.embed_positions.weight', dir) : undefined;
+      BATCH.forEach((row, r) => {
+        row.forEach((id, p) => {
+          for (let k = 0; k < d; k++) {
+            const expected = positionTable ? f(table[id * d + k] + positionTable[p * d + k]) : table[id * d + k];
+            const got = act.resid_pre![0][(r * seqLen + p) * d + k];
+            if (got !== expected) assert.fail(`resid_pre[0] row ${r} position ${p} [${k}] = ${got}, expected embedding ${expected}`);
+          }
+        });
+      });
 
       // 3. The final norm of the last resid_post times lm_head gives the logits back.
       checkFinalNorm(generated, act.resid_post![spec.layers - 1], batch.logits!, positions);
@@ -113,7 +143,7 @@ for (const { title, spec, file } of CASES) {
       // 4. A right-padded batch gives each prompt's activations alone, at every location.
       for (const [row, prompt] of BATCH.entries()) {
         const single = await session.run([prompt]);
-        for (const location of PROBE_LOCATIONS) {
+        for (const location of locations) {
           for (let layer = 0; layer < spec.layers; layer++) {
             const fromBatch = act[location]![layer].subarray(row * seqLen * d, (row * seqLen + prompt.length) * d);
             assert.deepEqual(fromBatch, single.activations[location]![layer], `${location} layer ${layer} row ${row}`);

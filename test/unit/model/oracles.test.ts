@@ -8,6 +8,8 @@ import { test } from 'node:test';
 
 import type { InferenceSession } from 'onnxruntime-node';
 
+import type { ProbeLocation } from '../../../src/contract/locations';
+import { ActivationSession } from '../../../src/core/model/activationSession';
 import { buildFeeds, feedSpecOf } from '../../../src/core/model/feeds';
 import { resolveModelFolder } from '../../../src/core/model/modelFolder';
 import { createOrtSession, openOriginalSession } from '../../../src/core/model/ortSession';
@@ -29,6 +31,8 @@ interface FixtureOracle {
   lmHead: string;
   /** Largest |norm·W − logits| relative to the largest |logit| of the row (measured ≤ 6e-7 fp32, ≤ 8e-4 fp16). */
   logitsTolerance: number;
+  /** Learned absolute positions added to the token embeddings before layer 0 (GPT-2's wpe). */
+  positionTable?: string;
 }
 
 const fusedNormEpsilon = (graph: OnnxGraph, map: LayerMap): number => graph.nodes[map.reemit[0].node].attributes.epsilon as number;
@@ -81,6 +85,7 @@ const FIXTURES: FixtureOracle[] = [
     epsilon: fusedNormEpsilon,
     lmHead: 'onnx::MatMul_1400',
     logitsTolerance: 3e-6,
+    positionTable: 'transformer.wpe.weight',
   },
   {
     model: 'tiny-qwen-gqa-fp16-notokenizer',
@@ -231,3 +236,96 @@ for (const fx of FIXTURES) {
     assert.ok(worst <= fx.logitsTolerance, `relative error ${worst} > ${fx.logitsTolerance}`);
   });
 }
+
+/** The residual-stream locations and the branches between them, as the pipeline fetches them. */
+const STREAM: ProbeLocation[] = ['resid_pre', 'resid_mid', 'attn_out', 'mlp_out', 'resid_post'];
+
+for (const fx of FIXTURES) {
+  test(`${fx.model}: through ActivationSession, resid_pre → attn_out → resid_mid → mlp_out → resid_post add up exactly`, async (t) => {
+    const { graph, map, dir } = await runFixture(fx.model);
+    const session = await ActivationSession.open(dir, { locations: STREAM });
+    try {
+      const { activations: act, seqLen } = await session.run(BATCH);
+      const d = session.hiddenSize;
+      const round = fx.fp16 ? roundToHalf : Math.fround;
+      for (const location of STREAM) assert.equal(act[location]!.length, map.numLayers, location);
+
+      // 1. resid_pre + attn_out (+ bias) = resid_mid and resid_mid + mlp_out (+ bias) = resid_post, in the
+      // graph's float32 additions (fp16 graphs store the rounded half).
+      const identities: [ProbeLocation, ProbeLocation, 'attnOutBias' | 'mlpOutBias', ProbeLocation][] = [
+        ['resid_pre', 'attn_out', 'attnOutBias', 'resid_mid'],
+        ['resid_mid', 'mlp_out', 'mlpOutBias', 'resid_post'],
+      ];
+      for (const [from, branch, biasField, to] of identities) {
+        let worst = 0;
+        let checked = 0;
+        let withBias = false;
+        for (const [l, layer] of map.layers.entries()) {
+          const [r, b, s] = [act[from]![l], act[branch]![l], act[to]![l]];
+          assert.ok(b.some((v) => Math.abs(v) > 1e-4), `layer ${l}: ${branch} is not all zero`);
+          const biasName = layer[biasField];
+          const bias = biasName === undefined ? undefined : readInitializerFloat32(graph, biasName, dir);
+          withBias ||= bias !== undefined;
+          forRealPositions(seqLen, d, (offset) => {
+            for (let k = offset; k < offset + d; k++) {
+              let expected = Math.fround(r[k] + b[k]);
+              if (bias) expected = Math.fround(expected + bias[k - offset]);
+              worst = Math.max(worst, Math.abs(round(expected) - s[k]));
+              checked++;
+            }
+          });
+        }
+        t.diagnostic(`${from} + ${branch}${withBias ? ' + fused bias' : ''} vs ${to}: max |difference| ${worst} over ${checked} values`);
+        assert.ok(checked > 0);
+        assert.equal(worst, 0, `${from} + ${branch} ≠ ${to}`);
+      }
+
+      // 2. resid_pre of layer l + 1 is resid_post of layer l: the same tensor, fetched once, but an array
+      // of its own for each location.
+      for (let l = 0; l + 1 < map.numLayers; l++) {
+        assert.equal(map.layers[l + 1].residPre, map.layers[l].residPost);
+        assert.deepEqual(act.resid_pre![l + 1], act.resid_post![l], `layer ${l}`);
+        assert.notStrictEqual(act.resid_pre![l + 1], act.resid_post![l]);
+      }
+
+      // 3. resid_pre of layer 0 is the embedding rows of the input ids (plus the position rows in GPT-2).
+      assert.ok(map.embedding, 'every fixture has a plain embedding table');
+      const table = readInitializerFloat32(graph, map.embedding.weight, dir);
+      const positions = fx.positionTable ? readInitializerFloat32(graph, fx.positionTable, dir) : undefined;
+      let worst = 0;
+      BATCH.forEach((row, r) => {
+        row.forEach((id, p) => {
+          const at = (r * seqLen + p) * d;
+          for (let k = 0; k < d; k++) {
+            const expected = positions ? Math.fround(table[id * d + k] + positions[p * d + k]) : table[id * d + k];
+            worst = Math.max(worst, Math.abs(round(expected) - act.resid_pre![0][at + k]));
+          }
+        });
+      });
+      t.diagnostic(`resid_pre[0] vs ${map.embedding.weight}[ids]${positions ? ` + ${fx.positionTable}[positions]` : ''}: max |difference| ${worst}`);
+      assert.equal(worst, 0);
+
+      // 4. The session's tensors are those of the plain rewrite above (which fetched each name once).
+      const { values } = await runFixture(fx.model);
+      for (const [l, layer] of map.layers.entries()) {
+        assert.deepEqual(act.resid_pre![l], values.get(layer.residPre));
+        assert.deepEqual(act.resid_mid![l], values.get(layer.residMid!));
+      }
+    } finally {
+      await session.close();
+    }
+  });
+}
+
+test('the rewrite exposes each tensor once when locations share it (resid_pre of l + 1 = resid_post of l)', async () => {
+  for (const fx of FIXTURES) {
+    const { graph, map } = await runFixture(fx.model);
+    const tensors = map.layers.flatMap((l) => [l.residPre, l.residMid!, l.attnOut!, l.mlpOut!, l.residPost, l.mlpIn!]);
+    const unique = [...new Set(tensors)];
+    assert.ok(unique.length < tensors.length, `${fx.model}: some locations share a tensor`);
+    const outputs = parseModel(rewriteForActivations(graph, map, { tensors, keepLogits: false }), 'rewritten').outputs.map((o) => o.name);
+    const requested = outputs.slice(0, unique.length);
+    assert.deepEqual(requested, unique, `${fx.model}: requested tensors first, each once, in request order`);
+    assert.equal(new Set(outputs).size, outputs.length, `${fx.model}: no output name twice`);
+  }
+});

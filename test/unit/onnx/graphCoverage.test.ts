@@ -150,3 +150,31 @@ test('layer indices in node names must match the layers the walk found', () => {
   assert.ok(fused.nodes.some((n) => n.name === '/model/layers.2/final_norm_layernorm/SkipLayerNormalization'));
   assert.equal(findLayers(fused, { expectedLayers: 2 }).numLayers, 2);
 });
+
+const LAYOUTS: DecoderSpec[] = [
+  { layers: 3, blocks: 'sequential', positionIds: true },
+  { layers: 3, blocks: 'parallel-nested' },
+  { layers: 2, blocks: 'parallel-branch-sum', sharedNorm: false },
+  { layers: 3, blocks: 'parallel-fused' },
+  { layers: 2, blocks: 'sequential', merged: 'renamed' },
+];
+
+for (const spec of LAYOUTS) {
+  test(`${spec.blocks}${spec.merged ? ' (merged)' : ''}: resid_pre of layer l + 1 is resid_post of layer l; the rewrite exposes it once`, () => {
+    const { graph } = parseDecoderGraph(generateDecoder(spec).bytes, 'layout.onnx');
+    const map = findLayers(graph, { expectedLayers: spec.layers });
+    for (let l = 0; l + 1 < map.numLayers; l++) assert.equal(map.layers[l + 1].residPre, map.layers[l].residPost);
+    // Layer 0 reads the embedding (plus positions): the stream no block computed.
+    const first = graph.nodes[graph.producerOf.get(map.layers[0].residPre)!];
+    assert.equal(first.opType, spec.positionIds ? 'Add' : 'Gather');
+    assert.equal(map.layers.every((l) => l.residMid !== undefined), spec.blocks === 'sequential');
+
+    // Every location of every layer, in pipeline order: shared tensors appear twice in the request.
+    const tensors = map.layers.flatMap((l) => [l.mlpOut!, l.residPost, l.mlpIn!, l.attnOut!, l.residPre, ...(l.residMid ? [l.residMid] : [])]);
+    const unique = [...new Set(tensors)];
+    assert.equal(tensors.length - unique.length, spec.layers - 1);
+    const outputs = parseModel(rewriteForActivations(graph, map, { tensors, keepLogits: true }), 'r').outputs.map((o) => o.name);
+    assert.deepEqual(outputs.slice(0, unique.length + 1), [...unique, 'logits']);
+    assert.equal(new Set(outputs).size, outputs.length, 'no output name twice');
+  });
+}

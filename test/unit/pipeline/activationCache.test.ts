@@ -10,7 +10,7 @@ import { runOptions } from '../../../src/contract/runOptions';
 import { TOKEN_POSITIONS } from '../../../src/contract/types';
 import type { CacheManifest } from '../../../src/core/cache/manifest';
 import { readSafetensorsHeader, readTensor } from '../../../src/core/cache/safetensors';
-import { ActivationSession } from '../../../src/core/model/activationSession';
+import { ActivationSession, LocationUnavailableError } from '../../../src/core/model/activationSession';
 import { type RunInput,runProbe, runProbeLocations } from '../../../src/core/pipeline/runProbe';
 import { clearCacheFolders, listCacheFolders } from '../../../src/storage/cacheFolders';
 import { fixtureModel } from '../../helpers/fixtures';
@@ -267,4 +267,25 @@ test('the cache command lists and clears only our folders', async () => {
   assert.match(lines.at(-1)!, /cleared 1 activation cache \(\d/);
   assert.deepEqual(fs.readdirSync(cacheDir), ['not-ours'], 'unrelated folders are never deleted');
   assert.equal(clearCacheFolders(cacheDir).folders, 0);
+});
+
+test('an extra location the model cannot give is dropped alone; the other extras are still cached', async () => {
+  const dir = tempDir();
+  const datasetFile = plantedDataset(dir, 40);
+  const cacheDir = path.join(dir, 'cache');
+  // The fixture has sequential blocks; refuse resid_mid as a parallel-block model does (the refusal
+  // itself is tested on generated parallel graphs in test/unit/model/graphCoverage.test.ts).
+  const open = ActivationSession.open.bind(ActivationSession);
+  ActivationSession.open = (modelDir, options) => {
+    if (options.locations.includes('resid_mid')) throw new LocationUnavailableError("location 'resid_mid' is not available: the blocks are parallel", 'resid_mid');
+    return open(modelDir, options);
+  };
+  const logs: string[] = [];
+  try {
+    await runProbe({ datasetFile, options: { ...OPTIONS, extraLocations: ['resid_mid', 'mlp_in'] }, cacheDir }, { log: (l) => logs.push(l) });
+  } finally {
+    ActivationSession.open = open;
+  }
+  assert.deepEqual(listCacheFolders(cacheDir).map((f) => f.location).sort(), ['mlp_in', 'mlp_out']);
+  assert.ok(logs.some((l) => l.startsWith('extra location resid_mid dropped: ')), logs.join('\n'));
 });
