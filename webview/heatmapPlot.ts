@@ -1,6 +1,6 @@
 // The Plotly heatmap plus what Plotly lacks: keyboard navigation (arrow keys move a cursor cell,
 // Enter/Space select it) and a live region announcing the cursor's cell for screen readers.
-import Plotly, { type PlotlyHTMLElement,type PlotMouseEvent } from 'plotly.js-dist-min';
+import Plotly, { type PlotlyHTMLElement, type PlotMouseEvent } from 'plotly.js-dist-min';
 
 import type { HeatmapView } from '../src/contract/heatmapView';
 import type { MetricName } from '../src/contract/types';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { buildDemoModel, DEFAULT_DEMO_MODEL_CONFIG, type DemoModelConfig,demoModelHfConfig } from '../../src/demo/demoModel';
+import { buildDemoModel, DEFAULT_DEMO_MODEL_CONFIG, type DemoModelConfig, demoModelHfConfig } from '../../src/demo/demoModel';
 
 export const BIG_MODEL_CONFIG: DemoModelConfig = {
   ...DEFAULT_DEMO_MODEL_CONFIG,

@@ -15,7 +15,7 @@ import { cacheKeyFor, modelIdentity } from '../../src/core/cache/cacheKey';
 import { ActivationSession } from '../../src/core/model/activationSession';
 import { CachedSlabs } from '../../src/core/pipeline/cachedSlabs';
 import { CacheSink } from '../../src/core/pipeline/cacheSink';
-import { type ActivationSink,featureStoreSink, runExtraction } from '../../src/core/pipeline/extractFeatures';
+import { type ActivationSink, featureStoreSink, runExtraction } from '../../src/core/pipeline/extractFeatures';
 import { FeatureStore } from '../../src/core/pipeline/featureStore';
 import type { SlabSource } from '../../src/core/pipeline/slabSource';
 import { syntheticRows } from './syntheticRows';

@@ -13,7 +13,7 @@ import { ActivationSession } from '../../src/core/model/activationSession';
 import { buildFeeds, feedSpecOf } from '../../src/core/model/feeds';
 import { openOriginalSession } from '../../src/core/model/ortSession';
 import { CacheSink } from '../../src/core/pipeline/cacheSink';
-import { type ActivationSink,featureStoreSink, planBatches, runExtraction } from '../../src/core/pipeline/extractFeatures';
+import { type ActivationSink, featureStoreSink, planBatches, runExtraction } from '../../src/core/pipeline/extractFeatures';
 import { FeatureStore } from '../../src/core/pipeline/featureStore';
 import type { PreparedSequence } from '../../src/core/types';
 

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 
 import { bootstrapAucInterval } from '../../src/core/probe/bootstrap';
 import type { DualNewtonFit } from '../../src/core/probe/dualNewton';
-import { fitLogisticFast, type LogisticFit,predictProbaCorrect } from '../../src/core/probe/logistic';
+import { fitLogisticFast, type LogisticFit, predictProbaCorrect } from '../../src/core/probe/logistic';
 import { cellMetrics } from '../../src/core/probe/metrics';
 import { OrtKernels } from '../../src/core/probe/ortKernels';
 import { activationLike } from './activationLike';

@@ -3,7 +3,7 @@
 // For ours against scikit-learn on the same matrices, use benchProbes.ts.
 import { rocAuc } from '../../src/core/probe/auc';
 import type { DualNewtonFit } from '../../src/core/probe/dualNewton';
-import { chooseFastSolver, fitLogistic, fitLogisticFast, type LogisticFit,predictProbaCorrect } from '../../src/core/probe/logistic';
+import { chooseFastSolver, fitLogistic, fitLogisticFast, type LogisticFit, predictProbaCorrect } from '../../src/core/probe/logistic';
 import { OrtKernels } from '../../src/core/probe/ortKernels';
 import { activationLike } from './activationLike';
 

@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { buildDemoDataset, type DemoDatasetOptions,demoDatasetToJsonl } from './demoDataset';
-import { buildDemoModel, DEFAULT_DEMO_MODEL_CONFIG, type DemoModelConfig,demoModelHfConfig } from './demoModel';
+import { buildDemoDataset, type DemoDatasetOptions, demoDatasetToJsonl } from './demoDataset';
+import { buildDemoModel, DEFAULT_DEMO_MODEL_CONFIG, type DemoModelConfig, demoModelHfConfig } from './demoModel';
 import { buildDemoTokenizer } from './demoTokenizer';
 
 export const DEMO_MODEL_DIR_NAME = 'demo-model';

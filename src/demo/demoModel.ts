@@ -7,7 +7,7 @@
 // Differences from LLaMA, to keep the graph small and exact: learned absolute position embeddings instead
 // of RoPE, untied lm_head, no KV cache, RMSNorm weights all ones.
 
-import { attr, type Attribute,OnnxDataType, OnnxModelBuilder } from '../core/onnx/writer';
+import { attr, type Attribute, OnnxDataType, OnnxModelBuilder } from '../core/onnx/writer';
 import { Rng } from './prng';
 
 export interface DemoModelConfig {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 
-import { parseRunOptions, RUN_OPTION_KEYS, RUN_OPTIONS, type RunOptionKey, type RunOptions,SETTINGS_SECTION } from '../contract/runOptions';
+import { parseRunOptions, RUN_OPTION_KEYS, RUN_OPTIONS, type RunOptionKey, type RunOptions, SETTINGS_SECTION } from '../contract/runOptions';
 
 /**
  * The run options from the user's settings: only values the user set are read (defaults come from the

@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 
 import { launchBrowser } from './support/browser';
 import { buildSuite } from './support/buildSuite';
-import { type CodeServer,createProfile, removeProfile, startCodeServer } from './support/codeServer';
+import { type CodeServer, createProfile, removeProfile, startCodeServer } from './support/codeServer';
 import { FIXTURES, OUTPUT_DIR, REPO_ROOT } from './support/paths';
 
 const TIMEOUT_MS = 5 * 60_000;

@@ -8,9 +8,9 @@ import * as path from 'node:path';
 import { LayerProbeError } from '../../contract/errors';
 import type { BlockKind } from '../onnx/layers';
 import type { PreparedSequence } from '../types';
-import { cacheFolderName, type CacheKey,keyHash } from './cacheKey';
-import { type ChunkDims, loadChunk, type LoadedChunk,slotMatches, writeChunk } from './chunkFile';
-import { type CacheManifest, type ChunkEntry,newManifest, readManifest, writeManifestAtomically } from './manifest';
+import { cacheFolderName, type CacheKey, keyHash } from './cacheKey';
+import { type ChunkDims, loadChunk, type LoadedChunk, slotMatches, writeChunk } from './chunkFile';
+import { type CacheManifest, type ChunkEntry, newManifest, readManifest, writeManifestAtomically } from './manifest';
 
 export interface CacheDims {
   numLayers: number;

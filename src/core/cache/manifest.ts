@@ -11,7 +11,7 @@ import { type CacheDtype } from '../../contract/runOptions';
 import { TOKEN_POSITIONS } from '../../contract/types';
 import { MANIFEST_FILE, MANIFEST_FORMAT } from '../../storage/cacheFolders';
 import type { BlockKind } from '../onnx/layers';
-import { CACHE_FORMAT_VERSION, type CacheKey,keyHash } from './cacheKey';
+import { CACHE_FORMAT_VERSION, type CacheKey, keyHash } from './cacheKey';
 
 
 export interface ChunkEntry {

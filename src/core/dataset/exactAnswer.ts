@@ -1,4 +1,4 @@
-import { isMissingLikePandas, type Parsed,parseZeroOne } from './cellValues';
+import { isMissingLikePandas, type Parsed, parseZeroOne } from './cellValues';
 
 export const INVALID_EXACT_ANSWER = 'invalid exact answer';
 

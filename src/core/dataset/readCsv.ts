@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 
-import { CsvError, type Options,parse } from 'csv-parse';
+import { CsvError, type Options, parse } from 'csv-parse';
 
 import { DatasetError } from './errors';
 import { countLeadingLineBreaks, countLineBreaks } from './lineBreaks';

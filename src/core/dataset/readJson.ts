@@ -1,4 +1,4 @@
-import { type Node, type ParseError,parseTree, printParseErrorCode } from 'jsonc-parser';
+import { type Node, type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
 
 import { DatasetError } from './errors';
 import { LineIndex } from './lineBreaks';

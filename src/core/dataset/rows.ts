@@ -1,7 +1,7 @@
 import type { ColumnMapping } from '../../contract/columns';
 import { COLUMN_ROLES } from '../../contract/columns';
 import type { DatasetRow } from '../types';
-import { isMissing, type Parsed,parseSplit, parseText, parseTokenIds, parseZeroOne } from './cellValues';
+import { isMissing, type Parsed, parseSplit, parseText, parseTokenIds, parseZeroOne } from './cellValues';
 import { DatasetError } from './errors';
 import { INVALID_EXACT_ANSWER, validExactAnswer } from './exactAnswer';
 import type { Table } from './table';

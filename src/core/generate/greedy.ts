@@ -10,7 +10,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 
 import { LayerProbeError } from '../../contract/errors';
-import { buildFeeds, type FeedSpec,feedSpecOf } from '../model/feeds';
+import { buildFeeds, type FeedSpec, feedSpecOf } from '../model/feeds';
 import type { OriginalSession } from '../model/ortSession';
 import { tensorToFloat32 } from '../model/tensorData';
 

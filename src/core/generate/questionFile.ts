@@ -3,7 +3,7 @@
 import { isMissing, parseText } from '../dataset/cellValues';
 import { DatasetError } from '../dataset/errors';
 import { readTable } from '../dataset/readTable';
-import { goldAliases,GoldAnswerError } from './goldAnswers';
+import { goldAliases, GoldAnswerError } from './goldAnswers';
 
 /** Column names tried in order when none is given: the toy-facts, LLMsKnow data/*.csv and winobias layouts. */
 export const QUESTION_COLUMN_NAMES = ['question', 'Question', 'q'] as const;

@@ -11,8 +11,8 @@ import { checkExternalData } from '../onnx/externalData';
 import { type BlockKind, findLayers, type LayerMap, type LayerTensors } from '../onnx/layers';
 import { parseDecoderGraph } from '../onnx/mergedDecoder';
 import { rewriteForActivations } from '../onnx/rewrite';
-import { buildFeeds, checkFeedable, type FeedSpec,feedSpecOf, ModelInputError } from './feeds';
-import { type ModelFolder,readModelBytes, resolveModelFolder } from './modelFolder';
+import { buildFeeds, checkFeedable, type FeedSpec, feedSpecOf, ModelInputError } from './feeds';
+import { type ModelFolder, readModelBytes, resolveModelFolder } from './modelFolder';
 import { createOrtSession } from './ortSession';
 import { tensorToFloat32 } from './tensorData';
 

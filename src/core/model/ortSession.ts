@@ -6,8 +6,8 @@ import { InferenceSession } from 'onnxruntime-node';
 
 import { LayerProbeError } from '../../contract/errors';
 import { checkExternalData, placeExternalData } from '../onnx/externalData';
-import { describeNode, type OnnxGraph,parseModel } from '../onnx/graph';
-import { type ModelFolder,readModelBytes, resolveModelFolder } from './modelFolder';
+import { describeNode, type OnnxGraph, parseModel } from '../onnx/graph';
+import { type ModelFolder, readModelBytes, resolveModelFolder } from './modelFolder';
 
 export class SessionCreateError extends LayerProbeError {
   override name = 'SessionCreateError';

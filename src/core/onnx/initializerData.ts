@@ -9,8 +9,8 @@ import { ELEM_BFLOAT16, ELEM_DOUBLE, ELEM_FLOAT, ELEM_FLOAT16 } from './elemType
 import { OnnxGraphError } from './errors';
 import type { OnnxGraph, OnnxTensorRef } from './graph';
 import { bfloat16BitsToFloat32, halfBitsToFloat32 } from './half';
-import { DATA_LOCATION_EXTERNAL,TENSOR_DOUBLE_DATA, TENSOR_FLOAT_DATA, TENSOR_INT32_DATA, TENSOR_RAW_DATA } from './protoFields';
-import { fields, readVarint,WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './wire';
+import { DATA_LOCATION_EXTERNAL, TENSOR_DOUBLE_DATA, TENSOR_FLOAT_DATA, TENSOR_INT32_DATA, TENSOR_RAW_DATA } from './protoFields';
+import { fields, readVarint, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT } from './wire';
 
 const BYTES_PER_ELEMENT: Record<number, number> = {
   [ELEM_FLOAT]: 4,

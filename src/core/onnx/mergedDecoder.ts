@@ -8,7 +8,7 @@
 // Like the rewrite, this copies every other byte verbatim (unknown fields included).
 
 import { OnnxGraphError } from './errors';
-import { describeNode, type OnnxGraph, type OnnxNode,parseModel, parseNode, parseTensorRef, parseValueInfo } from './graph';
+import { describeNode, type OnnxGraph, type OnnxNode, parseModel, parseNode, parseTensorRef, parseValueInfo } from './graph';
 import { ATTR_G, ATTR_NAME, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_NODE, GRAPH_OUTPUT, GRAPH_QUANTIZATION_ANNOTATION, GRAPH_SPARSE_INITIALIZER, GRAPH_VALUE_INFO, MODEL_GRAPH, NODE_ATTRIBUTE, SPARSE_VALUES } from './protoFields';
 import { concatBytes, fields, lenField, readString, stringField, WIRE_LEN } from './wire';
 

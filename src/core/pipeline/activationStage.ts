@@ -15,7 +15,7 @@ import type { PreparedSequence } from '../types';
 import { CachedSlabs } from './cachedSlabs';
 import { CacheSink, type ChunkPolicy } from './cacheSink';
 import { PipelineError } from './errors';
-import { type ActivationSink,featureStoreSink, runExtraction } from './extractFeatures';
+import { type ActivationSink, featureStoreSink, runExtraction } from './extractFeatures';
 import { FeatureStore } from './featureStore';
 import type { SlabSource } from './slabSource';
 

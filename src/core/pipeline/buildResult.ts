@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 
 import type { ColumnMapping } from '../../contract/columns';
-import { type ProbeResult,RESULT_SCHEMA_VERSION } from '../../contract/result';
+import { type ProbeResult, RESULT_SCHEMA_VERSION } from '../../contract/result';
 import type { RunOptions } from '../../contract/runOptions';
 import { TOKEN_POSITIONS } from '../../contract/types';
 import type { Table } from '../dataset/readTable';
@@ -11,7 +11,7 @@ import type { Activations } from './activationStage';
 import type { PreparedRows } from './prepareRows';
 import type { RowSelection } from './selectRows';
 import type { ProbeGrid } from './trainProbes';
-import { onnxruntimeVersion,TOOL_VERSION } from './versions';
+import { onnxruntimeVersion, TOOL_VERSION } from './versions';
 
 export interface ResultParts {
   datasetFile: string;

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 
 import type { ActivationCache } from '../cache/activationCache';
-import { type LoadedChunk,tensorName } from '../cache/chunkFile';
+import { type LoadedChunk, tensorName } from '../cache/chunkFile';
 import { decodeTensorBytes, readBytesAt } from '../cache/safetensors';
 import type { PreparedSequence } from '../types';
 import type { SlabSource } from './slabSource';

@@ -13,11 +13,11 @@ import { toRows } from '../dataset/rows';
 import type { Table } from '../dataset/table';
 import { LOGISTIC_DEFAULTS } from '../probe/logistic';
 import { loadModelTokenizer } from '../tokenize/modelTokenizer';
-import { type Activations,ActivationStage } from './activationStage';
+import { type Activations, ActivationStage } from './activationStage';
 import { buildResult } from './buildResult';
 import type { ChunkPolicy } from './cacheSink';
 import { PipelineError } from './errors';
-import { type PreparedRows,prepareRows } from './prepareRows';
+import { type PreparedRows, prepareRows } from './prepareRows';
 import { selectRows } from './selectRows';
 import { trainProbes } from './trainProbes';
 

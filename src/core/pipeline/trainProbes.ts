@@ -1,5 +1,5 @@
 import { RunCancelled } from '../../contract/errors';
-import { METRIC_NAMES, type MetricMatrix, type MetricName,TOKEN_POSITIONS } from '../../contract/types';
+import { METRIC_NAMES, type MetricMatrix, type MetricName, TOKEN_POSITIONS } from '../../contract/types';
 import { probeCellAsync, type ProbeCellResult } from '../probe/probeCell';
 import { PipelineError } from './errors';
 import { packRows, type SlabSource } from './slabSource';

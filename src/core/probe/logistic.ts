@@ -13,7 +13,7 @@ import { sigmoid } from './logLoss';
 import { fitNewtonCg } from './newtonCg';
 import { fitNewtonCgOrt } from './newtonCgOrt';
 import { fitNewtonGram } from './newtonGram';
-import { type OrtKernels,sharedOrtKernels } from './ortKernels';
+import { type OrtKernels, sharedOrtKernels } from './ortKernels';
 
 export type { LogisticFit } from './fitTypes';
 

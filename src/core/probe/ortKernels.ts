@@ -4,7 +4,7 @@
 // Graphs are built once per process (symbolic shapes) and the sessions reused for every cell.
 import * as ort from 'onnxruntime-node';
 
-import { attr,OnnxDataType, OnnxModelBuilder } from '../onnx/writer';
+import { attr, OnnxDataType, OnnxModelBuilder } from '../onnx/writer';
 
 /** Row blocks of the Gram graph: only the blocks on or below the diagonal are multiplied (10/16 of X·Xᵀ). */
 const GRAM_BLOCKS = 4;

@@ -11,7 +11,7 @@ import {
   type LogisticSolverName,
   predictProbaCorrect,
 } from './logistic';
-import { type CellMetrics,cellMetrics, undefinedCellMetrics } from './metrics';
+import { type CellMetrics, cellMetrics, undefinedCellMetrics } from './metrics';
 
 export interface ProbeCellOptions {
   C?: number;

@@ -2,10 +2,10 @@ import { LayerProbeError } from '../../contract/errors';
 import type { PromptFormat } from '../../contract/runOptions';
 import { TOKEN_POSITIONS, type TokenPositionName } from '../../contract/types';
 import { type DatasetRow, type PreparedSequence } from '../types';
-import { type ExactSpan,findExactAnswerSpan } from './exactSpan';
+import { type ExactSpan, findExactAnswerSpan } from './exactSpan';
 import type { ModelTokenizer } from './modelTokenizer';
 import { describeRow, type RowRef } from './rowRef';
-import { type AnswerTokenSource,buildSequence } from './sequence';
+import { type AnswerTokenSource, buildSequence } from './sequence';
 
 /** A position the reference would have indexed out of range (it would raise IndexError); the row is dropped. */
 export class PositionError extends LayerProbeError {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 
 import { examplesForCell } from '../../contract/examples';
-import { type HeatmapView,toHeatmapView } from '../../contract/heatmapView';
+import { type HeatmapView, toHeatmapView } from '../../contract/heatmapView';
 import { parseProbeResult, type ProbeResult } from '../../contract/result';
 import { createNonce, webviewHtml } from '../../contract/webviewPage';
 import { type ErrorMessage, type ExamplesMessage, type HostMessage, isWebviewMessage, type LogMessage, type ResultMessage, type StatusMessage, toPanelState, type WebviewMessage } from '../../contract/webviewProtocol';

@@ -2,7 +2,7 @@
 // the loaded extension's package.json and from VS Code's own registries, not from the file on disk).
 import * as assert from 'node:assert/strict';
 
-import { before,describe, it } from 'mocha';
+import { before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 
 import { extension, workspaceFolder } from './environment';

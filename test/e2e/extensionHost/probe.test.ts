@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { after,before, describe, it } from 'mocha';
+import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 
 import type { ExampleView } from '../../../src/contract/result';
@@ -73,6 +73,7 @@ describe('probing through the command, on a fixture model', () => {
       assert.ok(Date.now() - started < 5_000, 'refused before any work');
     } finally {
       await config.update('testFraction', undefined, vscode.ConfigurationTarget.Workspace);
+      fs.rmSync(dataset.file);
     }
   });
 

@@ -1,5 +1,5 @@
 // Debian's chromium driven by playwright-core: nothing downloads a browser.
-import { type Browser, type BrowserContext,chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 
 import { CHROMIUM } from './paths';
 

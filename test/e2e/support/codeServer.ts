@@ -1,7 +1,7 @@
 // Starts code-server (VS Code 1.100.3 in the browser, installed by test/e2e/setup.sh) on a throw-away
 // profile: temporary user-data, extensions and workspace folders, so a run never sees the user's own
 // VS Code state and never leaves any behind.
-import { type ChildProcess,execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 
 import { TOKEN_POSITIONS, type TokenPositionName } from '../../../src/contract/types';
 import { launchBrowser, newContext } from '../support/browser';
-import { type CodeServer, createProfile, installExtension, type Profile,removeProfile, startCodeServer } from '../support/codeServer';
+import { type CodeServer, createProfile, installExtension, type Profile, removeProfile, startCodeServer } from '../support/codeServer';
 import { plantedRows, writeJsonl, type WrittenDataset } from '../support/datasets';
 import { FIXTURE_MODEL, OUTPUT_DIR, REPO_ROOT } from '../support/paths';
 import { clickCell, luminance, plotColours } from '../support/plotly';

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 
 import { TOKEN_POSITIONS, type TokenPositionName } from '../../../src/contract/types';
 import { buildDemoTokenizer } from '../../../src/demo/demoTokenizer';
-import { type CheckLocation,formatAucTable, preparePremiseRows, runPremiseCheck } from './premiseCheck';
+import { type CheckLocation, formatAucTable, preparePremiseRows, runPremiseCheck } from './premiseCheck';
 
 const BEFORE_ANSWER: TokenPositionName[] = ['last_q', 'first_answer', 'second_answer', 'exact_answer_before_first', '-8', '-7', '-6', '-5'];
 const index = (name: TokenPositionName): number => TOKEN_POSITIONS.indexOf(name);

@@ -8,7 +8,7 @@ import * as ort from 'onnxruntime-node';
 
 import { TOKEN_POSITIONS } from '../../../src/contract/types';
 import { OnnxDataType, OnnxModelBuilder } from '../../../src/core/onnx/writer';
-import { type DemoAssetsOptions,demoModelConfig } from '../../../src/demo/createDemoAssets';
+import { type DemoAssetsOptions, demoModelConfig } from '../../../src/demo/createDemoAssets';
 import { buildDemoDataset, type DemoDatasetOptions } from '../../../src/demo/demoDataset';
 import { buildDemoModel, type DemoLayerTensors } from '../../../src/demo/demoModel';
 import { buildDemoTokenizer } from '../../../src/demo/demoTokenizer';

@@ -8,7 +8,7 @@ import type { ColumnMapping } from '../../../src/contract/columns';
 import { detectColumns } from '../../../src/core/dataset/columns';
 import { readTable } from '../../../src/core/dataset/readTable';
 import { toRows } from '../../../src/core/dataset/rows';
-import { type GeneratedAnswerRow,writeAnswersJsonl } from '../../../src/core/generate/answersFile';
+import { type GeneratedAnswerRow, writeAnswersJsonl } from '../../../src/core/generate/answersFile';
 import { generateAnswers } from '../../../src/core/generate/generateAnswers';
 import { argmax, generateGreedy, GenerationError } from '../../../src/core/generate/greedy';
 import { openOriginalSession } from '../../../src/core/model/ortSession';

@@ -19,7 +19,7 @@ import { readInitializerFloat32 } from '../../../src/core/onnx/graph';
 import { findLayers } from '../../../src/core/onnx/layers';
 import { parseDecoderGraph } from '../../../src/core/onnx/mergedDecoder';
 import { rewriteForActivations } from '../../../src/core/onnx/rewrite';
-import { type DecoderSpec, type GeneratedDecoder,generateDecoder } from '../onnx/generatedDecoder';
+import { type DecoderSpec, type GeneratedDecoder, generateDecoder } from '../onnx/generatedDecoder';
 import { tempModelFolder } from './tempModel';
 
 const CASES: { title: string; spec: DecoderSpec; file?: string }[] = [

@@ -14,7 +14,7 @@ import { buildFeeds, feedSpecOf } from '../../../src/core/model/feeds';
 import { resolveModelFolder } from '../../../src/core/model/modelFolder';
 import { createOrtSession, openOriginalSession } from '../../../src/core/model/ortSession';
 import { tensorToFloat32 } from '../../../src/core/model/tensorData';
-import { type OnnxGraph,parseModel, readInitializerFloat32 } from '../../../src/core/onnx/graph';
+import { type OnnxGraph, parseModel, readInitializerFloat32 } from '../../../src/core/onnx/graph';
 import { float32ToHalfBits, halfBitsToFloat32 } from '../../../src/core/onnx/half';
 import { findLayers, type LayerMap } from '../../../src/core/onnx/layers';
 import { rewriteForActivations } from '../../../src/core/onnx/rewrite';

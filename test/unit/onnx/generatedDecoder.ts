@@ -4,7 +4,7 @@
 // Every graph really runs in onnxruntime: single-head causal attention with a key-padding mask (so a
 // right-padded batch equals one prompt at a time), LayerNormalization, a ReLU MLP with bias, lm_head.
 
-import { attr, type Attribute,OnnxDataType, OnnxGraphBuilder, OnnxModelBuilder } from '../../../src/core/onnx/writer';
+import { attr, type Attribute, OnnxDataType, OnnxGraphBuilder, OnnxModelBuilder } from '../../../src/core/onnx/writer';
 import { mulberry32 } from '../../../src/demo/prng';
 
 /**

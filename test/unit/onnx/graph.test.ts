@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 
-import { ELEM_FLOAT16, ELEM_INT32, ELEM_INT64,OnnxGraphError, parseModel, readInitializerFloat32 } from '../../../src/core/onnx/graph';
+import { ELEM_FLOAT16, ELEM_INT32, ELEM_INT64, OnnxGraphError, parseModel, readInitializerFloat32 } from '../../../src/core/onnx/graph';
 import { float32ToHalfBits, halfBitsToFloat32 } from '../../../src/core/onnx/half';
 import { fields } from '../../../src/core/onnx/wire';
 import { fixtureModel } from '../../helpers/fixtures';

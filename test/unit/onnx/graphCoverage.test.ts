@@ -10,7 +10,7 @@ import { parseModel } from '../../../src/core/onnx/graph';
 import { findLayers, LayerStructureError, type LayerTensors } from '../../../src/core/onnx/layers';
 import { parseDecoderGraph } from '../../../src/core/onnx/mergedDecoder';
 import { rewriteForActivations } from '../../../src/core/onnx/rewrite';
-import { type DecoderSpec, type ExpectedLayer,generateDecoder } from './generatedDecoder';
+import { type DecoderSpec, type ExpectedLayer, generateDecoder } from './generatedDecoder';
 
 const pick = (l: LayerTensors): ExpectedLayer => {
   const out: ExpectedLayer = { residPre: l.residPre, attnOut: l.attnOut!, mlpIn: l.mlpIn!, mlpOut: l.mlpOut!, residPost: l.residPost };

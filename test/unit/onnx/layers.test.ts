@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { test } from 'node:test';
 
 import { resolveModelFolder } from '../../../src/core/model/modelFolder';
-import { type OnnxGraph,parseModel } from '../../../src/core/onnx/graph';
+import { type OnnxGraph, parseModel } from '../../../src/core/onnx/graph';
 import { findLayers, LayerStructureError } from '../../../src/core/onnx/layers';
 import { rewriteForActivations } from '../../../src/core/onnx/rewrite';
 import { fixtureModel } from '../../helpers/fixtures';

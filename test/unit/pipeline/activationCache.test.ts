@@ -11,7 +11,7 @@ import { TOKEN_POSITIONS } from '../../../src/contract/types';
 import type { CacheManifest } from '../../../src/core/cache/manifest';
 import { readSafetensorsHeader, readTensor } from '../../../src/core/cache/safetensors';
 import { ActivationSession, LocationUnavailableError } from '../../../src/core/model/activationSession';
-import { type RunInput,runProbe, runProbeLocations } from '../../../src/core/pipeline/runProbe';
+import { type RunInput, runProbe, runProbeLocations } from '../../../src/core/pipeline/runProbe';
 import { clearCacheFolders, listCacheFolders } from '../../../src/storage/cacheFolders';
 import { fixtureModel } from '../../helpers/fixtures';
 import { PYTHON, requirePythonModules } from '../../helpers/python';

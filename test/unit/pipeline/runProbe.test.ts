@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { runOptions } from '../../../src/contract/runOptions';
 import { TOKEN_POSITIONS } from '../../../src/contract/types';
 import { providerOrder } from '../../../src/core/model/executionProviders';
-import { type RunInput,runProbe } from '../../../src/core/pipeline/runProbe';
+import { type RunInput, runProbe } from '../../../src/core/pipeline/runProbe';
 import { sampleAndSplit } from '../../../src/core/probe/split';
 import { fixtureModel } from '../../helpers/fixtures';
 import { plantedDataset } from './plantedDataset';

@@ -1,8 +1,8 @@
 // A small hand-made ProbeResult (3 layers × the 15 tokens, 4 held-out examples) for the result,
 // protocol and webview tests. Values are chosen so every ordering and mark can be checked by eye.
-import { type ProbeResult,RESULT_SCHEMA_VERSION } from '../../../src/contract/result';
+import { type ProbeResult, RESULT_SCHEMA_VERSION } from '../../../src/contract/result';
 import { runOptions } from '../../../src/contract/runOptions';
-import { METRIC_NAMES, type MetricMatrix, type MetricName,TOKEN_POSITIONS } from '../../../src/contract/types';
+import { METRIC_NAMES, type MetricMatrix, type MetricName, TOKEN_POSITIONS } from '../../../src/contract/types';
 
 export const LAYERS = 3;
 export const TOKENS = TOKEN_POSITIONS.length;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { ExactAnswerNotFoundError, type ExactSpan,findExactAnswerSpan } from '../../../src/core/tokenize/exactSpan';
+import { ExactAnswerNotFoundError, type ExactSpan, findExactAnswerSpan } from '../../../src/core/tokenize/exactSpan';
 import { loadModelTokenizer, type ModelTokenizer } from '../../../src/core/tokenize/modelTokenizer';
 import { buildSequence } from '../../../src/core/tokenize/sequence';
 import { fixtureModel } from '../../helpers/fixtures';

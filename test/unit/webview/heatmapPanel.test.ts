@@ -6,7 +6,7 @@ import { before, beforeEach, describe, it } from 'node:test';
 import type { ProbeResult } from '../../../src/contract/result';
 import type { HostMessage } from '../../../src/contract/webviewProtocol';
 import { sampleResult } from '../result/sampleResult';
-import { calls, fakeVscode, type FakeWebviewPanel,installFakeVscode } from './fakeVscode';
+import { calls, fakeVscode, type FakeWebviewPanel, installFakeVscode } from './fakeVscode';
 
 installFakeVscode();
 // The module is imported after installFakeVscode() (it requires 'vscode' at load), so only its type is static.

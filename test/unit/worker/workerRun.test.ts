@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { RunCancelled } from '../../../src/contract/errors';
 import { runOptions } from '../../../src/contract/runOptions';
 import type { RunStage } from '../../../src/contract/workerProtocol';
-import { runInWorker,WorkerRunError } from '../../../src/extension/workerRun';
+import { runInWorker, WorkerRunError } from '../../../src/extension/workerRun';
 import { fixtureModel } from '../../helpers/fixtures';
 
 // Drives the real dist/worker.js bundle (npm test builds it first), as the extension host does.
