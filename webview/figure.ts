@@ -1,4 +1,5 @@
 // The Plotly figure for one metric of a result, as plain data: no DOM, so it is unit-tested in Node.
+import { cellsAboveBaseline } from '../src/contract/baselines';
 import type { HeatmapView } from '../src/contract/heatmapView';
 import type { MetricName } from '../src/contract/types';
 import { METRIC_INFO } from './metrics';
@@ -78,6 +79,7 @@ export function heatmapFigure(view: HeatmapView, metric: MetricName, theme: Plot
           tickfont: { color: theme.foreground },
           outlinewidth: 0,
           thickness: 14,
+          ...baselineTicks(view, metric),
         },
       },
     ],
@@ -96,7 +98,7 @@ export function heatmapFigure(view: HeatmapView, metric: MetricName, theme: Plot
         font: { color: theme.hoverForeground, family: theme.fontFamily },
       },
       dragmode: false,
-      shapes: cellShapes(view, theme, marks),
+      shapes: [...aboveBaselineShapes(view, metric, theme), ...cellShapes(view, theme, marks)],
     },
   };
 }
@@ -126,6 +128,47 @@ export function cellShapes(view: HeatmapView, theme: PlotTheme, marks: CellMarks
   return [...outline(marks.selected, 'solid'), ...outline(marks.cursor, 'dot')];
 }
 
+/** On the AUC colour bar, the best baseline's AUC as a labelled tick among the regular ones. */
+function baselineTicks(view: HeatmapView, metric: MetricName): object {
+  const best = view.bestBaseline;
+  if (metric !== 'auc' || !best || best.auc < 0.5 || best.auc > 1) return {};
+  const regular = [0.5, 0.6, 0.7, 0.8, 0.9, 1].filter((v) => Math.abs(v - best.auc) > 0.02);
+  const tickvals = [...regular, best.auc].sort((a, b) => a - b);
+  return {
+    tickmode: 'array',
+    tickvals,
+    ticktext: tickvals.map((v) => (v === best.auc ? `◀ best baseline ${v.toFixed(2)}` : v.toFixed(1))),
+  };
+}
+
+/**
+ * Dashed outlines around the cells whose AUC interval lies wholly above the best baseline: where the
+ * probe beats the model's own output scores beyond test-set noise (AUC view only).
+ */
+export function aboveBaselineShapes(view: HeatmapView, metric: MetricName, theme: PlotTheme): object[] {
+  if (metric !== 'auc' || !view.bestBaseline || !view.aucInterval) return [];
+  const above = cellsAboveBaseline(view.aucInterval, view.bestBaseline.auc);
+  return view.layers.flatMap((layer, row) =>
+    view.tokens.flatMap((_, col) =>
+      above[row]?.[col]
+        ? [
+            {
+              type: 'rect',
+              xref: 'x',
+              yref: 'y',
+              x0: col - 0.45,
+              x1: col + 0.45,
+              y0: layer - 0.45,
+              y1: layer + 0.45,
+              line: { color: theme.focus, width: 1.5, dash: 'dash' },
+              fillcolor: 'rgba(0,0,0,0)',
+            },
+          ]
+        : [],
+    ),
+  );
+}
+
 /** Hover for one cell: layer, token, the metric (and AUC), n train/test, and why a cell is empty. */
 export function cellHoverText(view: HeatmapView, metric: MetricName, row: number, col: number): string {
   const lines = [`Layer ${view.layers[row]} · ${view.tokens[col]}`];
@@ -135,6 +178,11 @@ export function cellHoverText(view: HeatmapView, metric: MetricName, row: number
   const interval = view.aucInterval?.[row]?.[col];
   // Lets researchers see which differences between cells are larger than the test-set noise.
   if (interval) lines.push(`AUC 95 % bootstrap interval ${interval[0].toFixed(3)}–${interval[1].toFixed(3)}`);
+  const best = view.bestBaseline;
+  if (best && interval) {
+    const verdict = interval[0] > best.auc ? 'above' : interval[1] < best.auc ? 'below' : 'not distinguishable from';
+    lines.push(`${verdict} the best baseline (${best.name} ${best.auc.toFixed(3)})`);
+  }
   lines.push(`n train ${view.nTrain} · test ${view.nTest}`);
   if (value === null) lines.push('Undefined: the train or test split of this cell holds a single class');
   if (view.converged[row]?.[col] === false) {

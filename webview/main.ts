@@ -7,6 +7,7 @@ import type { HeatmapView } from '../src/contract/heatmapView';
 import type { ExampleView } from '../src/contract/result';
 import type { MetricName } from '../src/contract/types';
 import { type ExamplesMessage, type HostMessage, type PanelState, toPanelState } from '../src/contract/webviewProtocol';
+import { renderBaselineStrip } from './baselineStrip';
 import { type HostBridge, readEmbeddedResult, standaloneBridge, vscodeBridge } from './bridge';
 import { el, replaceChildren } from './dom';
 import { ExamplesList } from './examplesList';
@@ -25,6 +26,7 @@ class HeatmapApp {
   private readonly metricSelect: HTMLElement;
   private readonly status = el('div', { className: 'status', attrs: { role: 'status' } });
   private readonly caption = el('p', { className: 'caption' });
+  private readonly baselineStrip = el('section', { className: 'baselines', attrs: { 'aria-label': 'Baselines' } });
   private readonly plot = new HeatmapPlot((cell) => this.selectCell(cell));
   private readonly examples = new ExamplesList((example) => this.openExample(example));
   private readonly content = el('main', { className: 'content' });
@@ -47,7 +49,7 @@ class HeatmapApp {
     );
     replaceChildren(
       this.content,
-      el('div', { className: 'plot-column' }, this.plot.element, this.caption),
+      el('div', { className: 'plot-column' }, this.plot.element, this.caption, this.baselineStrip),
       el('div', { className: 'examples-column' }, this.examples.element),
     );
     this.showStatus('Waiting for a probe result…');
@@ -80,6 +82,7 @@ class HeatmapApp {
     this.state = { metric: this.state.metric, resultKey: view.key, resultFile, cell: cell && isCellOf(view, cell) ? cell : undefined };
     this.saveState();
     renderHeader(this.title, view);
+    renderBaselineStrip(this.baselineStrip, view);
     this.metricSelect.hidden = false;
     this.status.hidden = true;
     this.content.hidden = false;
@@ -107,6 +110,7 @@ class HeatmapApp {
     this.examples.showHint('');
     replaceChildren(this.title, el('h1', {}, 'Layer Probe'));
     replaceChildren(this.notice);
+    replaceChildren(this.baselineStrip);
     this.metricSelect.hidden = true;
     this.content.hidden = true;
     this.status.hidden = false;

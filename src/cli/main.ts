@@ -118,6 +118,7 @@ export async function main(argv: string[], distDir: string): Promise<number> {
     for (const suffix of names) {
       const files = writeOutputs(result, outDir, distDir, suffix);
       process.stdout.write(`result:  ${files.resultJson}\nheatmap: ${files.heatmapHtml}\ncsv:     ${files.heatmapCsv}\n`);
+      if (files.baselinesCsv) process.stdout.write(`baselines: ${files.baselinesCsv}\n`);
     }
   }
   return 0;

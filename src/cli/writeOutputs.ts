@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import type { ProbeResult } from '../contract/result';
+import { baselinesCsv } from '../core/result/baselinesCsv';
 import { heatmapCsv } from '../core/result/heatmapCsv';
 import { heatmapHtml } from '../core/result/heatmapHtml';
 
@@ -9,10 +10,12 @@ export interface WrittenOutputs {
   resultJson: string;
   heatmapCsv: string;
   heatmapHtml: string;
+  /** Absent when the run scored no baselines. */
+  baselinesCsv?: string;
 }
 
 /**
- * Writes result.json, heatmap.csv and a standalone heatmap.html (the panel's own bundle, inlined).
+ * Writes result.json, heatmap.csv, baselines.csv (when scored) and a standalone heatmap.html (the panel's own bundle, inlined).
  * `suffix` names the files of a further location: result-<suffix>.json and so on.
  */
 export function writeOutputs(result: ProbeResult, outDir: string, distDir: string, suffix?: string): WrittenOutputs {
@@ -25,6 +28,11 @@ export function writeOutputs(result: ProbeResult, outDir: string, distDir: strin
   };
   writeAtomically(files.resultJson, JSON.stringify(result, null, 1));
   writeAtomically(files.heatmapCsv, heatmapCsv(result, 'auc'));
+  const baselines = baselinesCsv(result);
+  if (baselines) {
+    files.baselinesCsv = name('baselines', 'csv');
+    writeAtomically(files.baselinesCsv, baselines);
+  }
   const webviewJs = fs.readFileSync(path.join(distDir, 'webview.js'), 'utf8');
   const cssFile = path.join(distDir, 'webview.css');
   const webviewCss = fs.existsSync(cssFile) ? fs.readFileSync(cssFile, 'utf8') : '';

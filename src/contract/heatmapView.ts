@@ -2,6 +2,7 @@
 // per-example payload (scores for every cell, token pieces) stays on the host, which answers cell
 // clicks with just that cell's examples. Plain arrays, not typed arrays: the matrices are small
 // (layers × 15 × 7 numbers) and the webview persists the view with setState, which is JSON.
+import { bestBaseline } from './baselines';
 import type { ProbeLocation } from './locations';
 import type { ProbeResult } from './result';
 import type { MetricMatrix, MetricName, TokenPositionName } from './types';
@@ -31,6 +32,10 @@ export interface HeatmapView {
   /** Per cell: whether the probe's solver converged, and in how many iterations. */
   converged: boolean[][];
   iterations: number[][];
+  /** The baselines on the same test rows (p(True) in its better order only); absent when not scored. */
+  baselines?: { name: string; family: 'logprob' | 'p_true'; auc: number | null; aucInterval: [number, number] | null }[];
+  /** The best baseline's name and AUC: marked on the colour bar; cells whose interval lies above it are outlined. */
+  bestBaseline?: { name: string; auc: number };
 }
 
 export function resultKey(result: ProbeResult): string {
@@ -58,5 +63,18 @@ export function toHeatmapView(result: ProbeResult): HeatmapView {
     aucInterval: result.aucInterval,
     converged: result.converged,
     iterations: result.iterations,
+    ...baselineView(result),
+  };
+}
+
+function baselineView(result: ProbeResult): Pick<HeatmapView, 'baselines' | 'bestBaseline'> {
+  const baselines = result.baselines;
+  if (!baselines) return {};
+  const best = bestBaseline(baselines);
+  return {
+    baselines: baselines.entries
+      .filter((e) => e.family === 'logprob' || e.name === baselines.pTrueMax)
+      .map(({ name, family, auc, aucInterval }) => ({ name, family, auc, aucInterval })),
+    ...(best && best.auc !== null ? { bestBaseline: { name: best.name, auc: best.auc } } : {}),
   };
 }

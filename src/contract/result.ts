@@ -60,6 +60,11 @@ export interface ProbeResult {
   /** Newton iterations each cell's solver used, and whether it converged within maxNewtonIterations. */
   iterations: number[][];
   converged: boolean[][];
+  /**
+   * The paper's baselines on the same test rows as the probes (absent when turned off): the number a
+   * probe cell must beat for the heatmap to say more than the model's own confidence.
+   */
+  baselines?: BaselineResults;
   /** The held-out examples behind every cell. */
   test: {
     rowIndex: number[];
@@ -74,6 +79,34 @@ export interface ProbeResult {
     /** P(correct) from the cell's probe: [layer][token][example]. */
     scores: number[][][];
   };
+}
+
+/** One baseline detector scored on the result's test rows. */
+export interface BaselineScore {
+  /**
+   * The reference's name: logprob `logits_min` … `probas_after_last_token` (§7.1), prefixed `exact_answer.`
+   * when aggregated over the exact-answer span; p(True) `p_true` and `p_true_reversed` (§7.2).
+   */
+  name: string;
+  family: 'logprob' | 'p_true';
+  /** Test AUC with the score read as P(correct) (the reference's pos_label=1); null for a single-class test set. */
+  auc: number | null;
+  /** Seeded bootstrap 95 % interval, the same resamples as the cells'. */
+  aucInterval: [number, number] | null;
+  /** The score of each test row, `test` order. */
+  scores: number[];
+}
+
+export interface BaselineResults {
+  /** How the chosen tokens' scores were obtained: a teacher-forced pass over each row's token ids. */
+  tokenScores: 'teacher-forced';
+  entries: BaselineScore[];
+  /** The entry with the highest AUC (p(True): the better order, as the reference's `_max`). */
+  best: string | null;
+  /** p(True)'s better option order, the reference's `_max`. */
+  pTrueMax: 'p_true' | 'p_true_reversed' | null;
+  /** `exact_answer.probas_after_last_token` scored with pos_label=0, as the reference's bug does. */
+  afterLastSignBug: boolean;
 }
 
 /** One row of the examples list shown for a heatmap cell. */

@@ -221,6 +221,24 @@ export const RUN_OPTIONS = {
     changesActivations: true,
     parse: booleanValue,
   },
+  baselines: {
+    default: true,
+    help: "score the paper's logprob and p(True) baselines on the probes' test rows (one teacher-forced pass and two one-token passes per test row)",
+    accepts: '',
+    setting: 'baselines',
+    negatedFlag: 'no-baselines',
+    changesActivations: false,
+    parse: booleanValue,
+  },
+  afterLastSignBug: {
+    default: false,
+    help: "reproduce the reference's sign bug: exact_answer.probas_after_last_token scored with pos_label=0 (inverted)",
+    accepts: '',
+    setting: 'afterLastSignBug',
+    flag: 'after-last-sign-bug',
+    changesActivations: false,
+    parse: booleanValue,
+  },
 } as const satisfies Record<string, OptionRow<unknown>>;
 
 export type RunOptionKey = keyof typeof RUN_OPTIONS;

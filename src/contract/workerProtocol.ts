@@ -15,7 +15,7 @@ export interface RunRequest {
   columns?: Partial<ColumnMapping>;
 }
 
-export const RUN_STAGES = ['dataset', 'tokenize', 'model', 'extract', 'probe'] as const;
+export const RUN_STAGES = ['dataset', 'tokenize', 'model', 'extract', 'probe', 'baselines'] as const;
 export type RunStage = (typeof RUN_STAGES)[number];
 
 /** Extension host → probing worker. */

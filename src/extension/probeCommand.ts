@@ -17,7 +17,7 @@ import { runInWorker, WorkerRunError } from './workerRun';
 const DATASET_EXTENSIONS = ['.jsonl', '.json', '.csv'];
 
 // Share of the progress bar each stage fills; forward passes and probes dominate every real run.
-const STAGE_WEIGHT: Record<RunStage, number> = { dataset: 5, tokenize: 5, model: 10, extract: 50, probe: 30 };
+const STAGE_WEIGHT: Record<RunStage, number> = { dataset: 5, tokenize: 5, model: 10, extract: 45, probe: 25, baselines: 10 };
 const STAGE_ORDER = RUN_STAGES;
 
 export interface ProbeOutcome {

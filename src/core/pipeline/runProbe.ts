@@ -3,10 +3,11 @@
 import * as path from 'node:path';
 
 import type { ColumnDetection, ColumnMapping } from '../../contract/columns';
-import type { ProbeResult } from '../../contract/result';
+import type { BaselineResults, ProbeResult } from '../../contract/result';
 import { promptFormatOf } from '../../contract/runOptions';
 import { TOKEN_POSITIONS } from '../../contract/types';
 import type { RunRequest, RunStage } from '../../contract/workerProtocol';
+import { runBaselines } from '../baselines/runBaselines';
 import { detectColumns, promptFromValues, resolveColumnMapping } from '../dataset/columns';
 import { contentHash, readTable } from '../dataset/readTable';
 import { toRows } from '../dataset/rows';
@@ -111,6 +112,8 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
     await stage.close();
   }
 
+  const baselines = options.baselines ? await scoreBaselines(input, table, prepared, mapping, hooks) : undefined;
+
   const labels = Uint8Array.from(prepared.ordered, (r) => r.correct);
   const trainIdx = prepared.train.map((_, i) => i);
   const testIdx = prepared.test.map((_, i) => prepared.train.length + i);
@@ -142,10 +145,44 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
         rows: prepared,
         activations,
         grid,
+        baselines,
       }),
     );
   }
+  if (baselines?.best) {
+    const best = baselines.entries.find((e) => e.name === baselines.best)!;
+    log(`best baseline: ${best.name} AUC ${best.auc!.toFixed(3)}`);
+  }
   return results;
+}
+
+/** The paper's baselines on the test rows, with the probed model (loaded again: rows may all be cached). */
+async function scoreBaselines(input: RunInput, table: Table, prepared: PreparedRows, mapping: ColumnMapping, hooks: RunHooks): Promise<BaselineResults> {
+  const { options } = input;
+  const progress = hooks.onProgress ?? (() => undefined);
+  const test = prepared.sequences.slice(prepared.train.length);
+  progress('baselines', 0, test.length * 3, `Baselines 0/${test.length} rows`);
+  // p(True) asks about the bare question when the file has the reference's raw_question column.
+  const rawQuestion = table.columns.includes('raw_question') && mapping.prompt !== 'raw_question' ? 'raw_question' : undefined;
+  return runBaselines({
+    modelDir: options.modelFolder,
+    executionProvider: options.executionProvider,
+    batchMemoryBytes: Math.round(options.batchMemoryMB * 1024 * 1024),
+    tokenizer: loadModelTokenizer(options.modelFolder),
+    promptFormat: promptFormatOf(options),
+    sequences: test,
+    labels: prepared.test.map((r) => r.correct),
+    questions: prepared.test.map((r) => {
+      const raw = rawQuestion ? table.records[r.rowIndex]?.[rawQuestion] : undefined;
+      return typeof raw === 'string' && raw.trim() !== '' ? raw : r.prompt;
+    }),
+    answers: prepared.test.map((r) => r.answer),
+    hasExactAnswers: mapping.exactAnswer !== undefined,
+    seed: options.seed,
+    afterLastSignBug: options.afterLastSignBug,
+    signal: hooks.signal,
+    onProgress: (done, total) => progress('baselines', done, total, `Baselines ${Math.floor(done / 3)}/${test.length} rows`),
+  });
 }
 
 async function resolveMapping(input: RunInput, table: Table, hooks: RunHooks, log: (line: string) => void): Promise<ColumnMapping> {

@@ -110,3 +110,47 @@ describe('heatmapFigure', () => {
     assert.equal((heatmapFigure(view, 'auc', theme, { selected: { layer: 7, token: 0 } }).layout as Layout).shapes.length, 0);
   });
 });
+
+describe('baselines in the figure', () => {
+  const result = sampleResult();
+  // Cell (layer 0, token 0) gets an interval wholly above 0.7; (1, 1) one that straddles it.
+  result.aucInterval[0][0] = [0.75, 0.9];
+  result.aucInterval[1][1] = [0.6, 0.8];
+  result.baselines = {
+    tokenScores: 'teacher-forced',
+    entries: [
+      { name: 'logits_min', family: 'logprob', auc: 0.7, aucInterval: [0.6, 0.8], scores: [0.1, 0.2, 0.3, 0.4] },
+      { name: 'p_true', family: 'p_true', auc: 0.55, aucInterval: [0.4, 0.7], scores: [0.5, 0.5, 0.5, 0.5] },
+      { name: 'p_true_reversed', family: 'p_true', auc: 0.45, aucInterval: [0.3, 0.6], scores: [0.5, 0.5, 0.5, 0.5] },
+    ],
+    best: 'logits_min',
+    pTrueMax: 'p_true',
+    afterLastSignBug: false,
+  };
+  const view = toHeatmapView(result);
+
+  it('the view carries the baselines, p(True) in its better order only, and the best', () => {
+    assert.deepEqual(view.baselines?.map((b) => b.name), ['logits_min', 'p_true']);
+    assert.deepEqual(view.bestBaseline, { name: 'logits_min', auc: 0.7 });
+  });
+
+  it('outlines exactly the cells whose interval lies above the best baseline, on the AUC view only', () => {
+    const above = (metric: 'auc' | 'acc') =>
+      (heatmapFigure(view, metric, theme).layout as { shapes: { line: { dash: string }; x0: number; y0: number }[] }).shapes
+        .filter((s) => s.line.dash === 'dash')
+        .map((s) => [s.y0 + 0.45, s.x0 + 0.45]);
+    const expected = view.aucInterval!.flatMap((row, l) => row.flatMap((iv, t) => (iv && iv[0] > 0.7 ? [[l, t]] : [])));
+    assert.ok(expected.some(([l, t]) => l === 0 && t === 0));
+    assert.ok(!expected.some(([l, t]) => l === 1 && t === 1));
+    assert.deepEqual(above('auc'), expected);
+    assert.deepEqual(above('acc'), []);
+  });
+
+  it('marks the best baseline on the colour bar and says where a cell stands in its hover', () => {
+    const colorbar = (heatmapFigure(view, 'auc', theme).data[0] as { colorbar: { tickvals: number[]; ticktext: string[] } }).colorbar;
+    assert.deepEqual(colorbar.tickvals, [0.5, 0.6, 0.8, 0.9, 1, 0.7].sort((a, b) => a - b));
+    assert.equal(colorbar.ticktext[colorbar.tickvals.indexOf(0.7)], '◀ best baseline 0.70');
+    assert.match(cellHoverText(view, 'auc', 0, 0), /above the best baseline \(logits_min 0\.700\)/);
+    assert.match(cellHoverText(view, 'auc', 1, 1), /not distinguishable from the best baseline/);
+  });
+});
