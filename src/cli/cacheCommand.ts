@@ -38,6 +38,10 @@ export function runCacheCommand(argv: string[], write: (text: string) => void = 
   }
   for (const f of folders) {
     const model = f.modelFile ? path.basename(path.dirname(f.modelFile)) : '?';
+    if (f.kind === 'baselines') {
+      write(`${formatBytes(f.bytes).padStart(9)}  ${'baseline scores'.padEnd(30)}  ${path.basename(f.dir)}\n`);
+      continue;
+    }
     write(`${formatBytes(f.bytes).padStart(9)}  ${String(f.rows).padStart(7)} rows  ${(f.location ?? '?').padEnd(10)} ${(f.dtype ?? '?').padEnd(7)} ${model}  ${path.basename(f.dir)}\n`);
   }
   write(`${formatBytes(total).padStart(9)}  total, ${folders.length} cache${folders.length === 1 ? '' : 's'} in ${root}\n`);

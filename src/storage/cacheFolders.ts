@@ -22,6 +22,8 @@ interface ManifestSummary {
 
 export interface CacheFolderInfo {
   dir: string;
+  /** Activations (chunks + manifest), or the baselines' per-row scores. */
+  kind: 'activations' | 'baselines';
   /** All bytes in the folder, including chunks a killed run wrote but never listed. */
   bytes: number;
   /** Rows listed by the manifest (0 when it has none). */
@@ -33,7 +35,8 @@ export interface CacheFolderInfo {
   updatedAt?: string;
 }
 
-const OUR_FILE = /^(manifest\.json|chunk-[\w-]+\.safetensors)(\.\d+\.tmp)?$/;
+// Activation chunks and their manifest, or the baselines' per-row scores (core/baselines/baselineCache.ts).
+const OUR_FILE = /^(manifest\.json|chunk-[\w-]+\.safetensors|baselines\.json)(\.\d+\.tmp)?$/;
 
 function readOurManifest(dir: string): ManifestSummary | undefined {
   try {
@@ -59,8 +62,10 @@ export function listCacheFolders(root: string): CacheFolderInfo[] {
     if (!entry.isDirectory() || !isCacheFolder(dir)) continue;
     const bytes = fs.readdirSync(dir).reduce((sum, n) => sum + fs.statSync(path.join(dir, n)).size, 0);
     const m = readOurManifest(dir);
+    const baselines = fs.existsSync(path.join(dir, 'baselines.json'));
     infos.push({
       dir,
+      kind: baselines && !m ? 'baselines' : 'activations',
       bytes,
       rows: new Set(m?.chunks.flatMap((c) => c.rows) ?? []).size,
       chunks: m?.chunks.length ?? 0,

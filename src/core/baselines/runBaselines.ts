@@ -16,6 +16,15 @@ import { type LogprobRowScores, logprobRowScores } from './logprob';
 import { pTruePrompt } from './pTrue';
 import { chosenTokenScores, twoWaySoftmax } from './tokenScores';
 
+/** What one test row contributes to the baselines; cached per row (baselineCache.ts). */
+export interface RowBaselineScores {
+  /** logprob aggregates over the whole answer, and over the exact-answer span ({} without one). */
+  whole: LogprobRowScores;
+  exact: LogprobRowScores;
+  pTrue: number;
+  pTrueReversed: number;
+}
+
 export interface BaselineRequest {
   modelDir: string;
   executionProvider: ProviderChoice;
@@ -35,12 +44,18 @@ export interface BaselineRequest {
   afterLastSignBug: boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Rows already scored (by position in `sequences`): the model is loaded only when some are missing. */
+  known?: (RowBaselineScores | undefined)[];
 }
 
 const EXACT_FIRST = TOKEN_POSITIONS.indexOf('exact_answer_first');
 const EXACT_LAST = TOKEN_POSITIONS.indexOf('exact_answer_last');
 
-export async function runBaselines(request: BaselineRequest): Promise<BaselineResults> {
+/** Per-row baseline scores of every test row: those in `known` as given, the others computed. */
+export async function scoreBaselineRows(request: BaselineRequest): Promise<RowBaselineScores[]> {
+  const known = request.known ?? [];
+  const missing = request.sequences.map((_, i) => i).filter((i) => known[i] === undefined);
+  if (missing.length === 0) return known as RowBaselineScores[];
   quietOnnxruntimeLogging();
   const session = await ActivationSession.open(request.modelDir, {
     locations: [],
@@ -48,19 +63,39 @@ export async function runBaselines(request: BaselineRequest): Promise<BaselineRe
     executionProviders: providerOrder(request.executionProvider),
   });
   try {
-    const total = request.sequences.length * 3;
+    const total = missing.length * 3;
     let done = 0;
     const tick = (rows: number): void => {
       done += rows;
       request.onProgress?.(done, total);
     };
-    const perRow = await teacherForced(session, request, tick);
-    const pTrue = await pTrueScores(session, request, false, tick);
-    const pTrueReversed = await pTrueScores(session, request, true, tick);
-    return assemble(request, perRow, pTrue, pTrueReversed);
+    const sub: BaselineRequest = {
+      ...request,
+      sequences: missing.map((i) => request.sequences[i]),
+      questions: missing.map((i) => request.questions[i]),
+      answers: missing.map((i) => request.answers[i]),
+    };
+    const logprob = await teacherForced(session, sub, tick);
+    const pTrue = await pTrueScores(session, sub, false, tick);
+    const pTrueReversed = await pTrueScores(session, sub, true, tick);
+    const rows = [...known];
+    missing.forEach((i, k) => {
+      rows[i] = { whole: logprob[k][0], exact: logprob[k][1], pTrue: pTrue[k], pTrueReversed: pTrueReversed[k] };
+    });
+    return rows as RowBaselineScores[];
   } finally {
     await session.close();
   }
+}
+
+/** The baselines' AUCs and intervals from per-row scores (labels and seed from the request). */
+export function assembleBaselines(request: Pick<BaselineRequest, 'labels' | 'seed' | 'afterLastSignBug'>, rows: RowBaselineScores[]): BaselineResults {
+  return assemble(
+    request,
+    rows.map((r) => [r.whole, r.exact]),
+    rows.map((r) => r.pTrue),
+    rows.map((r) => r.pTrueReversed),
+  );
 }
 
 /** Batches of rows (by index) whose [rows, longest, vocab] logits fit the memory budget. */
@@ -128,7 +163,7 @@ async function pTrueScores(session: ActivationSession, request: BaselineRequest,
   return out;
 }
 
-function assemble(request: BaselineRequest, perRow: LogprobRowScores[][], pTrue: number[], pTrueReversed: number[]): BaselineResults {
+function assemble(request: Pick<BaselineRequest, 'labels' | 'seed' | 'afterLastSignBug'>, perRow: LogprobRowScores[][], pTrue: number[], pTrueReversed: number[]): BaselineResults {
   const entries: BaselineScore[] = [];
   const score = (name: string, family: BaselineScore['family'], scores: number[], invert = false): void => {
     // The reference's bug scores with pos_label=0 on the raw value: the same AUC as 1 − score.

@@ -94,7 +94,7 @@ export function modelIdentity(modelDir: string): ModelIdentity {
 }
 
 /** JSON with object keys sorted, so the hash does not depend on the order fields were filled in. */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 
 import type { ColumnMapping } from '../../contract/columns';
-import { type BaselineResults, type ProbeResult, RESULT_SCHEMA_VERSION } from '../../contract/result';
+import { type ProbeResult, RESULT_SCHEMA_VERSION } from '../../contract/result';
 import type { RunOptions } from '../../contract/runOptions';
 import { TOKEN_POSITIONS } from '../../contract/types';
 import type { Table } from '../dataset/readTable';
@@ -25,7 +25,6 @@ export interface ResultParts {
   rows: PreparedRows;
   activations: Activations;
   grid: ProbeGrid;
-  baselines?: BaselineResults;
 }
 
 /** The result file's content for one location's probe grid. */
@@ -70,7 +69,6 @@ export function buildResult(p: ResultParts): ProbeResult {
     aucInterval: grid.aucInterval,
     iterations: grid.iterations,
     converged: grid.converged,
-    ...(p.baselines ? { baselines: p.baselines } : {}),
     test: {
       rowIndex: test.map((r) => r.rowIndex),
       line: test.map((r) => r.line),

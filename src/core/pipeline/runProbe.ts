@@ -7,7 +7,9 @@ import type { BaselineResults, ProbeResult } from '../../contract/result';
 import { promptFormatOf } from '../../contract/runOptions';
 import { TOKEN_POSITIONS } from '../../contract/types';
 import type { RunRequest, RunStage } from '../../contract/workerProtocol';
-import { runBaselines } from '../baselines/runBaselines';
+import { BaselineCache } from '../baselines/baselineCache';
+import { assembleBaselines, scoreBaselineRows } from '../baselines/runBaselines';
+import { modelIdentity } from '../cache/cacheKey';
 import { detectColumns, promptFromValues, resolveColumnMapping } from '../dataset/columns';
 import { contentHash, readTable } from '../dataset/readTable';
 import { toRows } from '../dataset/rows';
@@ -112,8 +114,6 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
     await stage.close();
   }
 
-  const baselines = options.baselines ? await scoreBaselines(input, table, prepared, mapping, hooks) : undefined;
-
   const labels = Uint8Array.from(prepared.ordered, (r) => r.correct);
   const trainIdx = prepared.train.map((_, i) => i);
   const testIdx = prepared.test.map((_, i) => prepared.train.length + i);
@@ -145,10 +145,13 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
         rows: prepared,
         activations,
         grid,
-        baselines,
       }),
     );
   }
+  // After the probes (the progress stages' order): the model is loaded once more for them, since a run
+  // from the activation cache may not have loaded it at all.
+  const baselines = options.baselines ? await scoreBaselines(input, table, hash, prepared, mapping, hooks) : undefined;
+  for (const result of results) if (baselines) result.baselines = baselines;
   if (baselines?.best) {
     const best = baselines.entries.find((e) => e.name === baselines.best)!;
     log(`best baseline: ${best.name} AUC ${best.auc!.toFixed(3)}`);
@@ -157,14 +160,29 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
 }
 
 /** The paper's baselines on the test rows, with the probed model (loaded again: rows may all be cached). */
-async function scoreBaselines(input: RunInput, table: Table, prepared: PreparedRows, mapping: ColumnMapping, hooks: RunHooks): Promise<BaselineResults> {
+async function scoreBaselines(
+  input: RunInput,
+  table: Table,
+  datasetHash: string,
+  prepared: PreparedRows,
+  mapping: ColumnMapping,
+  hooks: RunHooks,
+): Promise<BaselineResults> {
   const { options } = input;
   const progress = hooks.onProgress ?? (() => undefined);
+  const log = hooks.log ?? (() => undefined);
   const test = prepared.sequences.slice(prepared.train.length);
+  const cacheDir = options.activationCache ? input.cacheDir : undefined;
+  const cache = cacheDir
+    ? BaselineCache.open(cacheDir, { datasetHash, columns: mapping, model: modelIdentity(options.modelFolder), promptFormat: promptFormatOf(options) })
+    : undefined;
+  const known = cache?.lookup(test);
+  const cachedRows = known?.filter((k) => k !== undefined).length ?? 0;
+  if (cache) log(`baselines: ${cachedRows} of ${test.length} test rows cached (${path.dirname(cache.file)})`);
   progress('baselines', 0, test.length * 3, `Baselines 0/${test.length} rows`);
   // p(True) asks about the bare question when the file has the reference's raw_question column.
   const rawQuestion = table.columns.includes('raw_question') && mapping.prompt !== 'raw_question' ? 'raw_question' : undefined;
-  return runBaselines({
+  const request = {
     modelDir: options.modelFolder,
     executionProvider: options.executionProvider,
     batchMemoryBytes: Math.round(options.batchMemoryMB * 1024 * 1024),
@@ -181,8 +199,13 @@ async function scoreBaselines(input: RunInput, table: Table, prepared: PreparedR
     seed: options.seed,
     afterLastSignBug: options.afterLastSignBug,
     signal: hooks.signal,
-    onProgress: (done, total) => progress('baselines', done, total, `Baselines ${Math.floor(done / 3)}/${test.length} rows`),
-  });
+    onProgress: (done: number, total: number) => progress('baselines', done, total, `Baselines ${Math.floor(done / 3)}/${total / 3} rows`),
+    known,
+  };
+  const rows = await scoreBaselineRows(request);
+  if (cache && cachedRows < test.length) cache.save(test, rows);
+  progress('baselines', 1, 1, `Baselines of ${test.length} rows`);
+  return assembleBaselines(request, rows);
 }
 
 async function resolveMapping(input: RunInput, table: Table, hooks: RunHooks, log: (line: string) => void): Promise<ColumnMapping> {

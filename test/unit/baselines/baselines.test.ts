@@ -9,6 +9,7 @@ import { promptFormatOf, runOptions } from '../../../src/contract/runOptions';
 import { TOKEN_POSITIONS } from '../../../src/contract/types';
 import { logprobRowScores } from '../../../src/core/baselines/logprob';
 import { pTruePrompt } from '../../../src/core/baselines/pTrue';
+import { ActivationSession } from '../../../src/core/model/activationSession';
 import { buildFeeds, feedSpecOf } from '../../../src/core/model/feeds';
 import { openOriginalSession } from '../../../src/core/model/ortSession';
 import { tensorToFloat32 } from '../../../src/core/model/tensorData';
@@ -16,6 +17,7 @@ import { runProbe } from '../../../src/core/pipeline/runProbe';
 import { loadModelTokenizer } from '../../../src/core/tokenize/modelTokenizer';
 import { prepareSequence } from '../../../src/core/tokenize/positions';
 import { promptTokens } from '../../../src/core/tokenize/sequence';
+import { listCacheFolders } from '../../../src/storage/cacheFolders';
 import { fixtureModel } from '../../helpers/fixtures';
 import { PYTHON, requirePythonModules } from '../../helpers/python';
 import { plantedDataset } from '../pipeline/plantedDataset';
@@ -119,6 +121,33 @@ describe('baselines in a probing run', () => {
     assert.equal(baselines.pTrueMax, auc('p_true') >= auc('p_true_reversed') ? 'p_true' : 'p_true_reversed');
     const candidates = baselines.entries.filter((e) => e.family === 'logprob' || e.name === baselines.pTrueMax);
     assert.equal(auc(baselines.best!), Math.max(...candidates.map((e) => e.auc!)));
+  });
+
+  it('are cached per test row: the same split again needs no model, another split only its new rows', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-probe-baselines-'));
+    const datasetFile = plantedDataset(dir, 80);
+    const cacheDir = path.join(dir, 'cache');
+    const options = runOptions({ modelFolder: MODEL, sampleLimit: 0 });
+    const first = await runProbe({ datasetFile, options, cacheDir });
+    const opens: string[][] = [];
+    const open = ActivationSession.open.bind(ActivationSession);
+    ActivationSession.open = (modelDir, o) => {
+      opens.push([...o.locations]);
+      return open(modelDir, o);
+    };
+    const logs: string[] = [];
+    try {
+      const again = await runProbe({ datasetFile, options, cacheDir }, { log: (l) => logs.push(l) });
+      assert.deepEqual(opens, [], 'neither activations nor baselines load the model');
+      assert.deepEqual(again.baselines, first.baselines);
+      assert.ok(logs.includes(`baselines: ${first.nTest} of ${first.nTest} test rows cached (${listCacheFolders(cacheDir).find((f) => f.kind === 'baselines')!.dir})`), logs.join('\n'));
+      const reseeded = await runProbe({ datasetFile, options: { ...options, seed: 5 }, cacheDir }, { log: (l) => logs.push(l) });
+      assert.deepEqual(opens, [[]], 'one model load, for the baselines of the rows new to the test side');
+      const fresh = await runProbe({ datasetFile, options: { ...options, seed: 5 } });
+      assert.deepEqual(reseeded.baselines, fresh.baselines, 'cached and fresh rows give the same baselines as no cache');
+    } finally {
+      ActivationSession.open = open;
+    }
   });
 
   it("the reference's after-last sign bug only behind its option", async () => {

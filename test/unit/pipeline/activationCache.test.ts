@@ -18,7 +18,8 @@ import { PYTHON, requirePythonModules } from '../../helpers/python';
 import { plantedDataset } from './plantedDataset';
 
 const MODEL = fixtureModel('tiny-llama-unfused-extdata');
-const OPTIONS = runOptions({ modelFolder: MODEL, sampleLimit: 0 });
+// These tests are about the activations; the baselines' own cache is tested in test/unit/baselines.
+const OPTIONS = runOptions({ modelFolder: MODEL, sampleLimit: 0, baselines: false });
 // One chunk per batch of 8 rows, so cancellation and corruption tests have several chunks to work with.
 const SMALL_CHUNKS = { chunkBytes: 1, flushMs: 60_000 };
 

@@ -42,7 +42,7 @@ test('the worker runs the pipeline and reports every stage in order', async () =
     },
     cancellation().token,
   );
-  assert.deepEqual(stages, ['dataset', 'model', 'tokenize', 'extract', 'probe']);
+  assert.deepEqual(stages, ['dataset', 'model', 'tokenize', 'extract', 'probe', 'baselines']);
   assert.equal(result.model.numLayers, 4);
   assert.equal(result.model.location, 'resid_post');
   assert.equal(result.nTrain + result.nTest, 60);
