@@ -1,106 +1,144 @@
-// `layer-probe generate`: a raw question file → a JSONL file of the model's greedy answers, ready for `probe`.
+// `layer-probe generate`: a raw benchmark file → a JSONL file of the model's greedy answers, judged by
+// the dataset kind's rule, ready for `probe`.
 
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { isRunCancelled } from '../contract/errors';
 import { promptFormatOf, type RunOptionKey } from '../contract/runOptions';
-import { writeAnswersJsonl } from '../core/generate/answersFile';
-import { generateAnswers } from '../core/generate/generateAnswers';
+import { generateAnswers,type GenerationProgress } from '../core/generate/generateAnswers';
 import { DEFAULT_PROMPT_TEMPLATE } from '../core/generate/promptTemplate';
-import { GOLD_COLUMN_NAMES, QUESTION_COLUMN_NAMES } from '../core/generate/questionFile';
-import type { ModelKind } from '../core/tokenize/modelTokenizer';
+import { EXIT_INTERRUPTED } from './exitCodes';
 import { runOptionFlags, runOptionsFromFlags, runOptionsUsage } from './runFlags';
+import { UsageError } from './usageError';
 
 /** The run options that also shape generation: the same prompts (and q_length) as probing will see. */
-const GENERATE_RUN_OPTIONS: RunOptionKey[] = ['modelFolder', 'chatTemplate', 'addGenerationPrompt', 'executionProvider'];
+const GENERATE_RUN_OPTIONS: RunOptionKey[] = ['modelFolder', 'datasetKind', 'modelKind', 'chatTemplate', 'addGenerationPrompt', 'executionProvider'];
 
 export const GENERATE_USAGE = `Usage: layer-probe generate <questions> --model <dir> [options]
 
-Generates the model's greedy answers to a question file (JSONL, JSON or CSV with a question and a gold
-answer column) and writes them as JSONL with correctness labels, exact answers and token ids: the
-dataset \`probe\` takes.
+Generates the model's greedy answers to a benchmark file (the paper's data/*.csv layouts, TriviaQA,
+HotpotQA, IMDB, NQ, or any question + gold answer file) with the dataset kind's prompt and stop rule,
+judges them by the kind's correctness rule, and writes them as JSONL in the paper's model-output
+columns with the token ids: the dataset \`probe\` takes. A stopped run resumes where it stopped.
 
 Options:
 ${runOptionsUsage(GENERATE_RUN_OPTIONS)}
-  --out <file>              answers file (default: <questions name>-answers.jsonl next to the questions)
-  --template <text>         prompt, {question} marks the question; \\n and \\t are read as escapes
-                            (default ${JSON.stringify(DEFAULT_PROMPT_TEMPLATE)})
-  --max-new-tokens <n>      generation length limit (default 100, as the reference; 200 for math)
-  --limit <n>               only the first n questions
-  --batch-size <n>          prompts per forward pass (default 16)
-  --question-column <name>  default: the first of ${QUESTION_COLUMN_NAMES.join(', ')}
-  --gold-column <name>      default: the first of ${GOLD_COLUMN_NAMES.join(', ')}
-  --kind <base|instruct>    base models stop on the newline token, instruct ones on EOS (default: guessed
-                            from the tokenizer's chat template)
-  --quiet                   no progress on stderr
+  --out <file>               answers file (default: <questions name>-answers.jsonl next to the questions)
+  --template <text>          qa kind only: the prompt, {question} marks the question; \\n and \\t are read
+                             as escapes (default ${JSON.stringify(DEFAULT_PROMPT_TEMPLATE)})
+  --max-new-tokens <n>       generation length limit (default: the kind's, 100; 200 for math)
+  --limit <n>                only the first n questions
+  --batch-size <n>           prompts per forward pass (default 16)
+  --quiet                    no progress on stderr
 `;
 
 export async function runGenerateCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      ...runOptionFlags(GENERATE_RUN_OPTIONS),
-      out: { type: 'string' },
-      template: { type: 'string' },
-      'max-new-tokens': { type: 'string', default: '100' },
-      limit: { type: 'string' },
-      'batch-size': { type: 'string', default: '16' },
-      'question-column': { type: 'string' },
-      'gold-column': { type: 'string' },
-      kind: { type: 'string' },
-      quiet: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  const [questionsFile] = positionals;
-  const runOptions = runOptionsFromFlags(values as Record<string, string | boolean | undefined>, GENERATE_RUN_OPTIONS);
-  if (values.help || !questionsFile || runOptions.modelFolder === '' || positionals.length > 1) {
-    process.stderr.write(GENERATE_USAGE);
-    return values.help ? 0 : 2;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        ...runOptionFlags(GENERATE_RUN_OPTIONS),
+        out: { type: 'string' },
+        template: { type: 'string' },
+        'max-new-tokens': { type: 'string' },
+        limit: { type: 'string' },
+        'batch-size': { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
   }
-  const kind = values.kind;
-  if (kind !== undefined && kind !== 'base' && kind !== 'instruct') return usageError('--kind must be base or instruct');
-  const maxNewTokens = integerOption('max-new-tokens', values['max-new-tokens'], 0);
-  const batchSize = integerOption('batch-size', values['batch-size'], 1);
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(GENERATE_USAGE);
+    return 0;
+  }
+  const runOptions = runOptionsFromFlags(values as Record<string, string | boolean | undefined>, GENERATE_RUN_OPTIONS);
+  const [questionsFile, ...extra] = positionals;
+  if (!questionsFile) {
+    process.stderr.write(GENERATE_USAGE);
+    return 2;
+  }
+  if (extra.length > 0) throw new UsageError(`generate takes one question file; unexpected argument ${extra.map((a) => `"${a}"`).join(' ')}`);
+  if (runOptions.modelFolder === '') throw new UsageError('--model <dir> is required');
+  const maxNewTokens = values['max-new-tokens'] === undefined ? undefined : integerOption('max-new-tokens', values['max-new-tokens'], 0);
+  const batchSize = values['batch-size'] === undefined ? undefined : integerOption('batch-size', values['batch-size'], 1);
   const limit = values.limit === undefined ? undefined : integerOption('limit', values.limit, 0);
-  if (maxNewTokens === undefined || batchSize === undefined || (values.limit !== undefined && limit === undefined)) return 2;
 
   const questions = path.resolve(questionsFile);
   const outFile = path.resolve(values.out ?? defaultOutFile(questions));
-  const quiet = values.quiet;
-  let reportedTenth = 0;
-  const started = performance.now();
-  const result = await generateAnswers({
-    questionsFile: questions,
-    modelDir: path.resolve(runOptions.modelFolder),
-    promptFormat: promptFormatOf(runOptions),
-    executionProvider: runOptions.executionProvider,
-    promptTemplate: values.template === undefined ? undefined : readEscapes(values.template),
-    questionColumn: values['question-column'],
-    goldColumn: values['gold-column'],
-    maxNewTokens,
-    limit,
-    batchSize,
-    modelKind: kind as ModelKind | undefined,
-    onProgress: (done, total) => {
-      // About ten lines per run, whatever its size.
-      const tenth = Math.floor((done / total) * 10);
-      if (quiet || (tenth === reportedTenth && done !== total)) return;
-      reportedTenth = tenth;
-      process.stderr.write(`[generate] ${done}/${total} questions, ${seconds(started)} s\n`);
-    },
-  });
-  writeAnswersJsonl(outFile, result.rows);
+  const quiet = values.quiet === true;
+  const report = progressReporter(quiet);
+  const abort = new AbortController();
+  const onInterrupt = (): void => {
+    if (abort.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    process.stderr.write('\nCtrl-C: stopping after the current round of answers (press it again to quit at once)\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  let result;
+  try {
+    result = await generateAnswers({
+      questionsFile: questions,
+      modelDir: path.resolve(runOptions.modelFolder),
+      outFile,
+      datasetKind: runOptions.datasetKind === 'auto' ? undefined : runOptions.datasetKind,
+      modelKind: runOptions.modelKind === 'auto' ? undefined : runOptions.modelKind,
+      promptFormat: promptFormatOf(runOptions),
+      executionProvider: runOptions.executionProvider,
+      promptTemplate: values.template === undefined ? undefined : readEscapes(values.template),
+      maxNewTokens,
+      limit,
+      batchSize,
+      onProgress: report,
+      log: (line) => quiet || process.stderr.write(`  ${line}\n`),
+      signal: abort.signal,
+    });
+  } catch (err) {
+    if (!isRunCancelled(err)) throw err;
+    process.stderr.write(`\nlayer-probe: generation stopped; the rows generated so far are kept in ${outFile}.partial: run the same command again to resume\n`);
+    return EXIT_INTERRUPTED;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
 
   const correct = result.rows.filter((row) => row.automatic_correctness === 1).length;
   process.stdout.write(
-    `${result.rows.length} answers (${result.modelKind} model, stop ids ${result.stopIds.join(', ')}; ` +
-      `columns "${result.questionColumn}" / "${result.goldColumn}") in ${seconds(started)} s\n` +
-      `accuracy: ${(result.accuracy * 100).toFixed(1)} % (${correct}/${result.rows.length})\n` +
+    `${result.rows.length} answers (${result.kind}: ${result.kindReason}; ${result.modelKind} model, stop ids ${result.stopIds.join(', ')}` +
+      `${result.resumed > 0 ? `; ${result.resumed} resumed` : ''})\n` +
+      `accuracy: ${(result.accuracy * 100).toFixed(1)} % (${correct}/${result.rows.length}); exact answers: ${result.exactAnswers}\n` +
       `answers:  ${outFile}\n`,
   );
   return 0;
+}
+
+/**
+ * Progress with tokens/s and an ETA: a live line on a terminal, one line a minute otherwise (CI logs).
+ */
+function progressReporter(quiet: boolean): (p: GenerationProgress) => void {
+  let lastLine = 0;
+  const tty = process.stderr.isTTY === true;
+  return (p) => {
+    if (quiet) return;
+    const now = Date.now();
+    const finished = p.done === p.total;
+    if (!tty && !finished && now - lastLine < 60_000 && lastLine !== 0) return;
+    lastLine = now;
+    const rate = p.seconds > 0 ? p.tokens / p.seconds : 0;
+    const rowsPerSecond = p.seconds > 0 ? (p.done - p.resumed) / p.seconds : 0;
+    const eta = rowsPerSecond > 0 ? Math.round((p.total - p.done) / rowsPerSecond) : undefined;
+    const line = `[generate] ${p.done}/${p.total} answers, ${rate.toFixed(1)} tokens/s${eta !== undefined && !finished ? `, about ${formatSeconds(eta)} left` : ''}`;
+    process.stderr.write(tty ? `\r${line}\x1b[K${finished ? '\n' : ''}` : `${line}\n`);
+  };
+}
+
+function formatSeconds(s: number): string {
+  return s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min` : s >= 60 ? `${Math.round(s / 60)} min` : `${s} s`;
 }
 
 function defaultOutFile(questionsFile: string): string {
@@ -113,20 +151,8 @@ export function readEscapes(text: string): string {
   return text.replace(/\\([nt\\])/g, (_match, char: string) => (char === 'n' ? '\n' : char === 't' ? '\t' : '\\'));
 }
 
-function integerOption(name: string, value: string | undefined, min: number): number | undefined {
+function integerOption(name: string, value: string, min: number): number {
   const n = Number(value);
-  if (value === undefined || value.trim() === '' || !Number.isInteger(n) || n < min) {
-    usageError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
-    return undefined;
-  }
+  if (value.trim() === '' || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
   return n;
-}
-
-function usageError(message: string): number {
-  process.stderr.write(`layer-probe generate: ${message}\n`);
-  return 2;
-}
-
-function seconds(since: number): string {
-  return ((performance.now() - since) / 1000).toFixed(1);
 }

@@ -6,14 +6,13 @@ import { parseColumnOverrides } from '../core/dataset/columns';
 import { runProbeLocations } from '../core/pipeline/runProbe';
 import { formatBytes, listCacheFolders } from '../storage/cacheFolders';
 import { DEFAULT_CACHE_DIR_NAME, runCacheCommand } from './cacheCommand';
+import { EXIT_INTERRUPTED } from './exitCodes';
 import { formatTable } from './formatTable';
 import { runGenerateCommand } from './generateCommand';
 import { runOptionFlags, runOptionsFromFlags, runOptionsUsage } from './runFlags';
 import { UsageError } from './usageError';
 import { writeOutputs } from './writeOutputs';
 
-/** Exit status after Ctrl-C, as shells report a process ended by SIGINT. */
-export const EXIT_INTERRUPTED = 130;
 
 const USAGE = `Usage: layer-probe probe <dataset> --model <dir> [options]
        layer-probe generate <questions> --model <dir> [options]   (see generate --help)

@@ -4,6 +4,7 @@
 // a default. package.json's `contributes.configuration` mirrors the settings' rows and a unit test keeps
 // it in step (test/unit/contract/settingsManifest.test.ts).
 
+import { DATASET_KINDS, MODEL_KINDS } from './datasetKinds';
 import { LayerProbeError } from './errors';
 import { PROBE_LOCATIONS, type ProbeLocation } from './locations';
 
@@ -84,6 +85,12 @@ export type CacheDtype = (typeof CACHE_DTYPES)[number];
 
 export const CHAT_TEMPLATE_CHOICES = ['auto', 'none'] as const;
 export type ChatTemplateChoice = (typeof CHAT_TEMPLATE_CHOICES)[number];
+
+export const DATASET_KIND_CHOICES = ['auto', ...DATASET_KINDS] as const;
+export type DatasetKindChoice = (typeof DATASET_KIND_CHOICES)[number];
+
+export const MODEL_KIND_CHOICES = ['auto', ...MODEL_KINDS] as const;
+export type ModelKindOption = (typeof MODEL_KIND_CHOICES)[number];
 
 /** The reference's n_samples: rows sampled (seeded) before the split when the dataset has no split column. */
 export const REFERENCE_SAMPLE_LIMIT = 1000;
@@ -220,6 +227,27 @@ export const RUN_OPTIONS = {
     flag: 'add-generation-prompt',
     changesActivations: true,
     parse: booleanValue,
+  },
+  datasetKind: {
+    default: 'auto' as DatasetKindChoice,
+    choices: DATASET_KIND_CHOICES,
+    help: "which benchmark a raw question file is (its prompts, generation length, correctness rule); auto: told from the file's columns",
+    accepts: DATASET_KIND_CHOICES.join(' | '),
+    setting: 'datasetKind',
+    flag: 'dataset-kind',
+    // Generation only: probing reads the answers file that generation wrote.
+    changesActivations: false,
+    parse: enumValue(DATASET_KIND_CHOICES),
+  },
+  modelKind: {
+    default: 'auto' as ModelKindOption,
+    choices: MODEL_KIND_CHOICES,
+    help: 'generation: base models are prompted as text and stop on the newline token, instruct models get their chat template and stop on EOS; auto: instruct when the tokenizer has a chat template of its own',
+    accepts: MODEL_KIND_CHOICES.join(' | '),
+    setting: 'modelKind',
+    flag: 'model-kind',
+    changesActivations: false,
+    parse: enumValue(MODEL_KIND_CHOICES),
   },
   baselines: {
     default: true,

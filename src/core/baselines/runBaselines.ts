@@ -2,6 +2,7 @@
 // pass over each row's prompt + answer ids for the logprob baseline, and one forward pass per row and
 // option order for p(True). Only the test rows are scored (the baselines train nothing).
 
+import { RunCancelled } from '../../contract/errors';
 import type { BaselineResults, BaselineScore } from '../../contract/result';
 import type { PromptFormat, ProviderChoice } from '../../contract/runOptions';
 import { TOKEN_POSITIONS } from '../../contract/types';
@@ -123,7 +124,7 @@ async function teacherForced(session: ActivationSession, request: BaselineReques
   const vocab = session.vocabSize ?? 1;
   const out: LogprobRowScores[][] = sequences.map(() => []);
   for (const batch of batchesOf(sequences.map((s) => s.ids.length), vocab, request.batchMemoryBytes)) {
-    request.signal?.throwIfAborted();
+    if (request.signal?.aborted) throw new RunCancelled('cancelled during the baselines');
     const { seqLen, logits } = await session.run(batch.map((i) => sequences[i].ids));
     const v = vocabOf(session, logits!, batch.length, seqLen);
     batch.forEach((i, b) => {
@@ -149,7 +150,7 @@ async function pTrueScores(session: ActivationSession, request: BaselineRequest,
   const vocab = session.vocabSize ?? 1;
   const out = new Array<number>(prompts.length).fill(Number.NaN);
   for (const batch of batchesOf(prompts.map((p) => p.length), vocab, request.batchMemoryBytes)) {
-    request.signal?.throwIfAborted();
+    if (request.signal?.aborted) throw new RunCancelled('cancelled during the baselines');
     const { seqLen, logits } = await session.run(batch.map((i) => prompts[i]));
     const v = vocabOf(session, logits!, batch.length, seqLen);
     batch.forEach((i, b) => {

@@ -1,103 +1,210 @@
-// Step 1 of the reference pipeline (generate_model_answers.py): a raw question file → the model's greedy
-// answers with their correctness labels and exact answers, ready for probing.
+// Step 1 of the reference pipeline (generate_model_answers.py, compute_correctness.py and the correct-row
+// half of extract_exact_answer.py): a raw benchmark file → the model's greedy answers, judged by the
+// dataset kind's rule, with their exact answers, in the paper's model-output layout (§6.1) plus the
+// token ids the probes read. Rows are written as they are generated and a stopped run resumes.
 
+import type { DatasetKind, ModelKindChoice } from '../../contract/datasetKinds';
+import { LayerProbeError, RunCancelled } from '../../contract/errors';
 import { DEFAULT_PROMPT_FORMAT, defaultRunOptions, type PromptFormat, type ProviderChoice } from '../../contract/runOptions';
+import { DatasetError } from '../dataset/errors';
+import { readTable } from '../dataset/readTable';
 import { providerOrder, quietOnnxruntimeLogging } from '../model/executionProviders';
 import { openOriginalSession } from '../model/ortSession';
+import { loadModelTokenizer, type ModelTokenizer } from '../tokenize/modelTokenizer';
+import { promptTokens } from '../tokenize/sequence';
+import { AnswersWriter, type GeneratedAnswerRow } from './answersFile';
+import { shortAnswerOf } from './correctness';
+import { generateGreedy } from './greedy';
+import {
+  benchmarkFromTable,
+  type BenchmarkItem,
+  buildPrompt,
+  detectDatasetKind,
+  EXACT_ANSWER_FROM_CORRECTNESS,
+  exactAnswerForCorrectRow,
+  extractionAnswerText,
+  judgeAnswer,
+  maxNewTokens as kindMaxNewTokens,
+  stopRule,
+} from './kinds';
+import { answerRow } from './kinds/answerRow';
+import { checkPromptTemplate, DEFAULT_PROMPT_TEMPLATE, renderPrompt } from './promptTemplate';
 
 const DEFAULT_RUN_OPTIONS = defaultRunOptions();
-import { loadModelTokenizer, type ModelKind, type ModelTokenizer } from '../tokenize/modelTokenizer';
-import { promptTokens } from '../tokenize/sequence';
-import type { GeneratedAnswerRow } from './answersFile';
-import { judgeAnswer } from './correctness';
-import { generateGreedy } from './greedy';
-import { checkPromptTemplate, DEFAULT_PROMPT_TEMPLATE, renderPrompt } from './promptTemplate';
-import { readQuestions } from './questionFile';
+// Rows generated (and written) per round: small enough that a stopped run loses little, large enough
+// to fill a batch of every length group.
+const ROWS_PER_ROUND = 64;
 
 export interface GenerateAnswersOptions {
   questionsFile: string;
   modelDir: string;
-  /** `{question}` is replaced by the question (default `Q: {question}\nA:`). */
+  /** Where the answers are written (JSONL), row by row; a `.partial` file beside it until complete. */
+  outFile: string;
+  /** Default: detected from the file's columns. */
+  datasetKind?: DatasetKind;
+  /** Overrides the base/instruct decision, which picks the prompt, the stop token (newline vs EOS) and the judge's reading. */
+  modelKind?: ModelKindChoice;
+  /** `qa` only: `{question}` is replaced by the question (default `Q: {question}\nA:`, the toy-facts format). */
   promptTemplate?: string;
-  /** Default: the first of question, Question, q. */
-  questionColumn?: string;
-  /** Default: the first of gold_answer, answer, Answer, correct_answer. */
-  goldColumn?: string;
-  /** The reference's 100 (200 for math). */
+  /** Default: the kind's (the reference's 100; 200 for math). */
   maxNewTokens?: number;
-  /** Only the first `limit` questions of the file. */
+  /** Only the first `limit` records of the file. */
   limit?: number;
   batchSize?: number;
-  /** Overrides the base/instruct decision, which picks the stop token (newline vs EOS). */
-  modelKind?: ModelKind;
   /** Chat template and add_generation_prompt: the probing run must use the same to find q_length. */
   promptFormat?: PromptFormat;
   executionProvider?: ProviderChoice;
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: (progress: GenerationProgress) => void;
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface GenerationProgress {
+  done: number;
+  total: number;
+  /** Rows found in a `.partial` file of an earlier, stopped run. */
+  resumed: number;
+  /** Generated tokens so far in this run, and the seconds it took. */
+  tokens: number;
+  seconds: number;
 }
 
 export interface GeneratedAnswers {
   rows: GeneratedAnswerRow[];
-  questionColumn: string;
-  goldColumn: string;
+  outFile: string;
+  kind: DatasetKind;
+  kindReason: string;
   /** Fraction of rows with automatic_correctness 1. */
   accuracy: number;
-  modelKind: ModelKind;
+  modelKind: ModelKindChoice;
   stopIds: readonly number[];
-  /** The execution provider that ran the model. */
+  stopRule: string;
+  /** How exact answers were found (an extraction model is not run: wrong rows get the short-answer heuristic). */
+  exactAnswers: string;
   provider: string;
+  resumed: number;
+}
+
+export class GenerationRefused extends LayerProbeError {
+  override name = 'GenerationRefused';
 }
 
 export async function generateAnswers(options: GenerateAnswersOptions): Promise<GeneratedAnswers> {
-  const template = options.promptTemplate ?? DEFAULT_PROMPT_TEMPLATE;
-  checkPromptTemplate(template);
-  const { questions, questionColumn, goldColumn } = await readQuestions(options.questionsFile, options);
+  const log = options.log ?? (() => undefined);
+  const table = await readTable(options.questionsFile);
+  const detected = options.datasetKind ? { kind: options.datasetKind, reason: 'given' } : detectDatasetKind(table.columns, table.records);
+  if (!detected) {
+    throw new DatasetError(
+      { file: options.questionsFile },
+      `which benchmark this is cannot be told from its columns (${table.columns.join(', ')}); name its kind (--dataset-kind / layerProbe.datasetKind)`,
+    );
+  }
+  const kind = detected.kind;
+  const benchmark = benchmarkFromTable(table, kind, { limit: options.limit });
+  const items = benchmark.items;
+  if (items.length === 0) throw new DatasetError({ file: options.questionsFile }, 'has no questions');
   const tok = loadModelTokenizer(options.modelDir, { kind: options.modelKind });
-  const prompts = questions.map((q) => renderPrompt(template, q.question));
-  // The probing side's own prompt tokenization, so that q_length there is the prompt length here.
+  const modelKind = tok.kind;
+  const modelName = options.modelDir.split(/[\\/]/).filter((p) => p !== '').pop() ?? '';
+  const template = options.promptTemplate ?? DEFAULT_PROMPT_TEMPLATE;
+  if (kind === 'qa') checkPromptTemplate(template);
+  const prompts = items.map((item) =>
+    // `qa` is today's generic kind: its template (the toy-facts format by default); the reference's kinds have their own prompts.
+    kind === 'qa' ? renderPrompt(template, item.rawQuestion) : buildPrompt(kind, item, modelKind, { firstItem: items[0], modelName }),
+  );
   const promptFormat = options.promptFormat ?? DEFAULT_PROMPT_FORMAT;
+  // The probing side's own prompt tokenization, so that q_length there is the prompt length here.
   const promptIds = prompts.map((prompt) => promptTokens(tok, prompt, promptFormat));
+  const maxNewTokens = options.maxNewTokens ?? kindMaxNewTokens(kind);
+  log(`${benchmark.file}: ${items.length} ${kind} questions (${detected.reason}); ${modelKind} model, at most ${maxNewTokens} new tokens`);
+
+  const writer = AnswersWriter.open(options.outFile, options.questionsFile);
+  const rows = writer.resumedRows(items.length, (i, row) => row.raw_question === items[i].rawQuestion);
+  const resumed = rows.length;
+  if (resumed > 0) log(`resuming ${options.outFile}: ${resumed} of ${items.length} rows were generated by an earlier run`);
 
   quietOnnxruntimeLogging();
   const original = await openOriginalSession(options.modelDir, providerOrder(options.executionProvider ?? DEFAULT_RUN_OPTIONS.executionProvider));
-  let generated: number[][];
+  const started = performance.now();
+  let tokens = 0;
+  const judged = (i: number, generated: number[]): GeneratedAnswerRow => judgeRow(kind, items[i], prompts[i], tok, modelKind, modelName, promptIds[i], generated);
   try {
-    generated = await generateGreedy(original, promptIds, {
-      maxNewTokens: options.maxNewTokens ?? 100,
-      stopIds: tok.stopIds,
-      batchSize: options.batchSize,
-      onProgress: options.onProgress,
-    });
+    options.onProgress?.({ done: resumed, total: items.length, resumed, tokens: 0, seconds: 0 });
+    for (let start = resumed; start < items.length; start += ROWS_PER_ROUND) {
+      if (options.signal?.aborted) throw new RunCancelled('cancelled during generation');
+      const end = Math.min(items.length, start + ROWS_PER_ROUND);
+      const generated = await generateGreedy(original, promptIds.slice(start, end), {
+        maxNewTokens,
+        stopIds: tok.stopIds,
+        batchSize: options.batchSize,
+      });
+      const round = generated.map((ids, k) => judged(start + k, ids));
+      writer.append(round);
+      rows.push(...round);
+      tokens += generated.reduce((s, ids) => s + ids.length, 0);
+      options.onProgress?.({ done: end, total: items.length, resumed, tokens, seconds: (performance.now() - started) / 1000 });
+    }
   } finally {
     await original.session.release();
   }
-
-  const judgeOptions = { firstLineOnly: tok.kind === 'base', endTokens: endTokenTexts(tok) };
-  const rows = questions.map((q, i): GeneratedAnswerRow => {
-    const answer = tok.decode(generated[i]);
-    const judgement = judgeAnswer(answer, q.aliases, judgeOptions);
-    const row: GeneratedAnswerRow = {
-      question: prompts[i],
-      raw_question: q.question,
-      model_answer: answer,
-      gold_answer: q.gold,
-      automatic_correctness: judgement.correct,
-      exact_answer: judgement.exactAnswer,
-      valid_exact_answer: judgement.validExactAnswer,
-      input_output_ids: [...promptIds[i], ...generated[i]],
-    };
-    return q.id === undefined ? row : { id: q.id, ...row };
-  });
+  writer.complete();
   const correct = rows.filter((row) => row.automatic_correctness === 1).length;
   return {
     rows,
-    questionColumn,
-    goldColumn,
-    accuracy: rows.length === 0 ? 0 : correct / rows.length,
-    modelKind: tok.kind,
+    outFile: options.outFile,
+    kind,
+    kindReason: detected.reason,
+    accuracy: correct / rows.length,
+    modelKind,
     stopIds: tok.stopIds,
+    stopRule: stopRule(modelKind).description,
+    exactAnswers: EXACT_ANSWER_FROM_CORRECTNESS.has(kind)
+      ? "from the kind's correctness rule"
+      : 'correct rows: the gold found in the answer; wrong rows: heuristic (the short answer, no extraction model)',
     provider: original.provider,
+    resumed,
   };
+}
+
+/**
+ * One answer judged by its kind's rule, with its exact answer: from the correctness rule (winobias,
+ * winogrande, imdb, mnli), the reference's correct-row search, or — for wrong rows, where the reference
+ * asks an extraction LLM — the heuristic short answer (the answer's first line, end tokens and final
+ * stops removed), valid only when it occurs in the answer.
+ */
+export function judgeRow(
+  kind: DatasetKind,
+  item: BenchmarkItem,
+  prompt: string,
+  tok: ModelTokenizer,
+  modelKind: ModelKindChoice,
+  modelName: string,
+  promptIds: readonly number[],
+  generated: readonly number[],
+): GeneratedAnswerRow {
+  const answer = tok.decode([...generated]);
+  const judgement = judgeAnswer(kind, item, answer, modelKind, { modelName });
+  let extraction: { exactAnswer: string; valid: 0 | 1 } | undefined;
+  let source: GeneratedAnswerRow['exact_answer_source'] = 'correctness';
+  if (!EXACT_ANSWER_FROM_CORRECTNESS.has(kind)) {
+    if (judgement.automaticCorrectness === 1 && kind !== 'natural_questions_with_context') {
+      const found = exactAnswerForCorrectRow(kind, item, answer, modelKind);
+      extraction = { exactAnswer: found.exactAnswer, valid: found.valid };
+      source = 'gold';
+    } else {
+      const short = shortAnswerOf(extractionAnswerText(answer, modelKind), endTokenTexts(tok));
+      const valid = short !== '' && answer.toLowerCase().includes(short.toLowerCase());
+      extraction = { exactAnswer: valid ? short : 'NO ANSWER', valid: valid ? 1 : 0 };
+      source = 'heuristic';
+    }
+  }
+  const row: GeneratedAnswerRow = {
+    ...(item.id === undefined ? {} : { id: item.id }),
+    ...answerRow(kind, item, prompt, answer, judgement, extraction),
+    exact_answer_source: source,
+    input_output_ids: [...promptIds, ...generated],
+  };
+  return row;
 }
 
 /** Text of the tokens that can end an answer, except whitespace ones (the first-line cut handles "\n"). */

@@ -22,6 +22,7 @@ const QUESTIONS = fixtureDataset('toy-facts', 'facts_questions_only.jsonl');
 const NEWLINE = 13;
 // ≈ 8 s on 2 cores: the model re-runs the whole batch at every step (no KV cache).
 const COUNT = 120;
+const tempOut = (): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'layer-probe-answers-')), 'answers.jsonl');
 
 describe('argmax', () => {
   it('takes the first of equal maxima (torch.argmax), within the given slice', () => {
@@ -41,10 +42,12 @@ describe('generateAnswers on toy-facts-llama (first 120 questions)', () => {
   const tok = loadModelTokenizer(MODEL);
 
   before(async () => {
-    const result = await generateAnswers({ questionsFile: QUESTIONS, modelDir: MODEL, limit: COUNT });
+    const result = await generateAnswers({ questionsFile: QUESTIONS, modelDir: MODEL, limit: COUNT, outFile: tempOut() });
     rows = result.rows;
     accuracy = result.accuracy;
     assert.equal(result.modelKind, 'base');
+    assert.equal(result.kind, 'qa');
+    assert.deepEqual(JSON.parse(fs.readFileSync(result.outFile, 'utf8').split('\n')[0]), result.rows[0], 'written as generated');
     assert.deepEqual(result.stopIds, [NEWLINE]);
   });
 
@@ -55,10 +58,11 @@ describe('generateAnswers on toy-facts-llama (first 120 questions)', () => {
       question: 'Q: What is the capital of Zomtrinusia?\nA:',
       raw_question: 'What is the capital of Zomtrinusia?',
       model_answer: 'Tamrokkrar\n',
-      gold_answer: 'Tamrokkrar',
+      correct_answer: 'Tamrokkrar',
       automatic_correctness: 1,
       exact_answer: 'Tamrokkrar',
       valid_exact_answer: 1,
+      exact_answer_source: 'gold',
       // <s> Q : What is the capital of Z om tr inus ia ? \n A : | ▁Tam ro kk rar \n
       input_output_ids: [1, 660, 29901, 1724, 338, 278, 7483, 310, 796, 290, 509, 13419, 423, 29973, 13, 29909, 29901, 16939, 307, 6859, 13678, 13],
     });
@@ -71,6 +75,7 @@ describe('generateAnswers on toy-facts-llama (first 120 questions)', () => {
     assert.equal(rows[3].automatic_correctness, 0);
     assert.equal(rows[3].exact_answer, 'Koukstoum');
     assert.equal(rows[3].valid_exact_answer, 1);
+    assert.equal(rows[3].exact_answer_source, 'heuristic');
   });
 
   it('accuracy is in the band the model is known for (57.5 % on all 1,500; 49 % on these 120)', () => {
@@ -88,7 +93,7 @@ describe('generateAnswers on toy-facts-llama (first 120 questions)', () => {
   });
 
   it('is deterministic and independent of batching (24 questions again, one at a time)', async () => {
-    const again = await generateAnswers({ questionsFile: QUESTIONS, modelDir: MODEL, limit: 24, batchSize: 1 });
+    const again = await generateAnswers({ questionsFile: QUESTIONS, modelDir: MODEL, limit: 24, batchSize: 1, outFile: tempOut() });
     assert.deepEqual(again.rows, rows.slice(0, 24));
   });
 
