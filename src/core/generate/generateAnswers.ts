@@ -13,7 +13,6 @@ import { openOriginalSession } from '../model/ortSession';
 import { loadModelTokenizer, type ModelTokenizer } from '../tokenize/modelTokenizer';
 import { promptTokens } from '../tokenize/sequence';
 import { AnswersWriter, type GeneratedAnswerRow } from './answersFile';
-import { shortAnswerOf } from './correctness';
 import { generateGreedy } from './greedy';
 import {
   benchmarkFromTable,
@@ -29,6 +28,7 @@ import {
 } from './kinds';
 import { answerRow } from './kinds/answerRow';
 import { checkPromptTemplate, DEFAULT_PROMPT_TEMPLATE, renderPrompt } from './promptTemplate';
+import { shortAnswerOf } from './shortAnswer';
 
 const DEFAULT_RUN_OPTIONS = defaultRunOptions();
 // Rows generated (and written) per round: small enough that a stopped run loses little, large enough
