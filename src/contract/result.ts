@@ -107,6 +107,8 @@ export interface BaselineResults {
   pTrueMax: 'p_true' | 'p_true_reversed' | null;
   /** `exact_answer.probas_after_last_token` scored with pos_label=0, as the reference's bug does. */
   afterLastSignBug: boolean;
+  /** Baselines that could not be scored, and why (e.g. p(True) prompts longer than the model's positions). */
+  notes?: string[];
 }
 
 /** One row of the examples list shown for a heatmap cell. */

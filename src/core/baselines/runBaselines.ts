@@ -77,8 +77,13 @@ export async function scoreBaselineRows(request: BaselineRequest): Promise<RowBa
       answers: missing.map((i) => request.answers[i]),
     };
     const logprob = await teacherForced(session, sub, tick);
-    const pTrue = await pTrueScores(session, sub, false, tick);
-    const pTrueReversed = await pTrueScores(session, sub, true, tick);
+    // A p(True) prompt wraps the question and the whole answer: it can outgrow a short position table.
+    const fits = (reversed: boolean): boolean => {
+      const max = session.folder.maxPositions;
+      return max === undefined || sub.questions.every((q, i) => promptTokens(request.tokenizer, pTruePrompt(q, sub.answers[i], reversed), request.promptFormat).length <= max);
+    };
+    const pTrue = fits(false) ? await pTrueScores(session, sub, false, tick) : sub.sequences.map(() => Number.NaN);
+    const pTrueReversed = fits(true) ? await pTrueScores(session, sub, true, tick) : sub.sequences.map(() => Number.NaN);
     const rows = [...known];
     missing.forEach((i, k) => {
       rows[i] = { whole: logprob[k][0], exact: logprob[k][1], pTrue: pTrue[k], pTrueReversed: pTrueReversed[k] };
@@ -187,11 +192,17 @@ function assemble(request: Pick<BaselineRequest, 'labels' | 'seed' | 'afterLastS
       }
     }
   }
-  score('p_true', 'p_true', pTrue);
-  score('p_true_reversed', 'p_true', pTrueReversed);
+  const notes: string[] = [];
+  for (const [name, values] of [
+    ['p_true', pTrue],
+    ['p_true_reversed', pTrueReversed],
+  ] as const) {
+    if (values.some((v) => Number.isNaN(v))) notes.push(`${name} not scored: its prompts are longer than the model's position table`);
+    else score(name, 'p_true', values);
+  }
   const aucOf = (name: string): number => entries.find((e) => e.name === name)?.auc ?? -1;
   const pTrueMax = aucOf('p_true') < 0 && aucOf('p_true_reversed') < 0 ? null : aucOf('p_true') >= aucOf('p_true_reversed') ? 'p_true' : 'p_true_reversed';
   const ranked = entries.filter((e) => e.auc !== null && (e.family !== 'p_true' || e.name === pTrueMax));
   const best = ranked.reduce<BaselineScore | undefined>((b, e) => (!b || e.auc! > b.auc! ? e : b), undefined);
-  return { tokenScores: 'teacher-forced', entries, best: best?.name ?? null, pTrueMax, afterLastSignBug: request.afterLastSignBug };
+  return { tokenScores: 'teacher-forced', entries, best: best?.name ?? null, pTrueMax, afterLastSignBug: request.afterLastSignBug, ...(notes.length > 0 ? { notes } : {}) };
 }

@@ -13,6 +13,8 @@ export interface ModelFolder {
   numLayers?: number;
   hiddenSize?: number;
   vocabSize?: number;
+  /** Longest sequence the position table holds (max_position_embeddings, n_positions, context_length). */
+  maxPositions?: number;
   bosTokenId?: number;
   eosTokenIds: number[];
   modelType?: string;
@@ -64,6 +66,7 @@ export function resolveModelFolder(dir: string): ModelFolder {
     result.numLayers = asNumber(decoder.num_hidden_layers);
     result.hiddenSize = asNumber(decoder.hidden_size);
     result.vocabSize = asNumber(model.vocab_size);
+    result.maxPositions = asNumber(model.context_length);
     result.bosTokenId = asNumber(model.bos_token_id);
     result.eosTokenIds = asIds(model.eos_token_id);
     result.modelType = typeof model.type === 'string' ? model.type : undefined;
@@ -83,6 +86,7 @@ export function resolveModelFolder(dir: string): ModelFolder {
     result.numLayers = hfLayers ?? result.numLayers;
     result.hiddenSize = asNumber(text.hidden_size) ?? asNumber(text.n_embd) ?? result.hiddenSize;
     result.vocabSize = asNumber(text.vocab_size) ?? result.vocabSize;
+    result.maxPositions = asNumber(text.max_position_embeddings) ?? asNumber(text.n_positions) ?? result.maxPositions;
     result.bosTokenId = asNumber(text.bos_token_id) ?? result.bosTokenId;
     const eos = asIds(text.eos_token_id);
     if (eos.length > 0) result.eosTokenIds = eos;

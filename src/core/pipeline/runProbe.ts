@@ -152,6 +152,7 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
   // from the activation cache may not have loaded it at all.
   const baselines = options.baselines ? await scoreBaselines(input, table, hash, prepared, mapping, hooks) : undefined;
   for (const result of results) if (baselines) result.baselines = baselines;
+  for (const note of baselines?.notes ?? []) log(`baselines: ${note}`);
   if (baselines?.best) {
     const best = baselines.entries.find((e) => e.name === baselines.best)!;
     log(`best baseline: ${best.name} AUC ${best.auc!.toFixed(3)}`);
