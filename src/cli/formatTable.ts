@@ -17,6 +17,12 @@ export function formatTable(result: ProbeResult, metric: MetricName): string {
   return [title, header, ...rows, ...baselineLines(result), ''].join('\n');
 }
 
+const TOKEN_SCORES_TEXT: Record<NonNullable<ProbeResult['baselines']>['tokenScores'], string> = {
+  generation: 'recorded at generation',
+  'teacher-forced': 'teacher-forced pass',
+  mixed: 'recorded at generation for some rows, teacher-forced for the others',
+};
+
 /** The paper's comparison: the best baseline, and how many probe cells beat it beyond their interval. */
 function baselineLines(result: ProbeResult): string[] {
   const best = bestBaseline(result.baselines);
@@ -28,7 +34,7 @@ function baselineLines(result: ProbeResult): string[] {
   const width = Math.max(...shown.map((e) => e.name.length));
   return [
     '',
-    `baselines (test AUC, 95 % bootstrap interval; p(True) in its better order):`,
+    `baselines (test AUC, 95 % bootstrap interval; p(True) in its better order; token scores: ${TOKEN_SCORES_TEXT[result.baselines.tokenScores]}):`,
     ...shown.map((e) => `  ${e.name.padEnd(width)} ${e.auc === null ? '—' : fmt(e.auc)}${interval(e.aucInterval)}${e.name === best.name ? '  ← best' : ''}`),
     `${above} of ${result.layers.length * result.tokens.length} probe cells have their whole AUC interval above the best baseline (${best.name}, ${fmt(best.auc)})`,
   ];

@@ -98,8 +98,12 @@ export interface BaselineScore {
 }
 
 export interface BaselineResults {
-  /** How the chosen tokens' scores were obtained: a teacher-forced pass over each row's token ids. */
-  tokenScores: 'teacher-forced';
+  /**
+   * How the chosen tokens' logits and probabilities were obtained: 'generation' — recorded by `generate`
+   * in the answers file, as the reference's saved `scores`; 'teacher-forced' — one forward pass over each
+   * row's token ids (answers from elsewhere); 'mixed' — some rows each way.
+   */
+  tokenScores: 'generation' | 'teacher-forced' | 'mixed';
   entries: BaselineScore[];
   /** The entry with the highest AUC (p(True): the better order, as the reference's `_max`). */
   best: string | null;

@@ -19,6 +19,12 @@ export interface DatasetRow {
   split?: 'train' | 'test';
   /** Prompt + answer token ids (optional `input_output_ids` column), used instead of tokenizing. */
   inputOutputIds?: number[];
+  /**
+   * The generated tokens' logits and probabilities as `generate` recorded them (its `token_logits` and
+   * `token_probs` columns, one per id after the prompt): the logprob baseline reads them instead of a
+   * teacher-forced pass.
+   */
+  generationScores?: { logits: number[]; probs: number[] };
 }
 
 /** A token sequence ready for a forward pass, with the 15 positions indexed into it. */

@@ -1,6 +1,7 @@
-// Computes the paper's baselines on the probes' test rows with the probed model: one teacher-forced
-// pass over each row's prompt + answer ids for the logprob baseline, and one forward pass per row and
-// option order for p(True). Only the test rows are scored (the baselines train nothing).
+// Computes the paper's baselines on the probes' test rows with the probed model: the logprob baseline
+// from the scores `generate` recorded (the reference's saved generation `scores`) or, for answers from
+// elsewhere, one teacher-forced pass over each row's prompt + answer ids; and one forward pass per row
+// and option order for p(True). Only the test rows are scored (the baselines train nothing).
 
 import { RunCancelled } from '../../contract/errors';
 import type { BaselineResults, BaselineScore } from '../../contract/result';
@@ -15,7 +16,7 @@ import { promptTokens } from '../tokenize/sequence';
 import type { PreparedSequence } from '../types';
 import { type LogprobRowScores, logprobRowScores } from './logprob';
 import { pTruePrompt } from './pTrue';
-import { chosenTokenScores, twoWaySoftmax } from './tokenScores';
+import { chosenTokenScores, type TokenScores, twoWaySoftmax } from './tokenScores';
 
 /** What one test row contributes to the baselines; cached per row (baselineCache.ts). */
 export interface RowBaselineScores {
@@ -24,6 +25,8 @@ export interface RowBaselineScores {
   exact: LogprobRowScores;
   pTrue: number;
   pTrueReversed: number;
+  /** Where the logprob scores came from (absent in caches written before it was recorded: teacher-forced). */
+  tokenScores?: 'generation' | 'teacher-forced';
 }
 
 export interface BaselineRequest {
@@ -47,6 +50,11 @@ export interface BaselineRequest {
   onProgress?: (done: number, total: number) => void;
   /** Rows already scored (by position in `sequences`): the model is loaded only when some are missing. */
   known?: (RowBaselineScores | undefined)[];
+  /**
+   * Per test row, the generated tokens' logits and probabilities as `generate` recorded them; used when
+   * there is one per answer token (ids after q_length), else the row is teacher-forced.
+   */
+  generationScores?: (TokenScores | undefined)[];
 }
 
 const EXACT_FIRST = TOKEN_POSITIONS.indexOf('exact_answer_first');
@@ -76,7 +84,17 @@ export async function scoreBaselineRows(request: BaselineRequest): Promise<RowBa
       questions: missing.map((i) => request.questions[i]),
       answers: missing.map((i) => request.answers[i]),
     };
-    const logprob = await teacherForced(session, sub, tick);
+    // Recorded scores where they fit the row's ids; a teacher-forced pass for the others.
+    const recorded = missing.map((i) => {
+      const scores = request.generationScores?.[i];
+      const seq = request.sequences[i];
+      return scores !== undefined && scores.logits.length === seq.ids.length - seq.qLength ? scores : undefined;
+    });
+    const forced = recorded.map((r, k) => (r === undefined ? k : -1)).filter((k) => k >= 0);
+    const forcedScores = await teacherForced(session, { ...sub, sequences: forced.map((k) => sub.sequences[k]) }, tick);
+    const logprob: LogprobRowScores[][] = recorded.map((r, k) => (r === undefined ? [] : spanScores(request, sub.sequences[k], r)));
+    forced.forEach((k, f) => (logprob[k] = forcedScores[f]));
+    tick(missing.length - forced.length);
     // A p(True) prompt wraps the question and the whole answer: it can outgrow a short position table.
     const fits = (reversed: boolean): boolean => {
       const max = session.folder.maxPositions;
@@ -86,7 +104,8 @@ export async function scoreBaselineRows(request: BaselineRequest): Promise<RowBa
     const pTrueReversed = fits(true) ? await pTrueScores(session, sub, true, tick) : sub.sequences.map(() => Number.NaN);
     const rows = [...known];
     missing.forEach((i, k) => {
-      rows[i] = { whole: logprob[k][0], exact: logprob[k][1], pTrue: pTrue[k], pTrueReversed: pTrueReversed[k] };
+      const tokenScores = recorded[k] === undefined ? 'teacher-forced' : 'generation';
+      rows[i] = { whole: logprob[k][0], exact: logprob[k][1], pTrue: pTrue[k], pTrueReversed: pTrueReversed[k], tokenScores };
     });
     return rows as RowBaselineScores[];
   } finally {
@@ -96,8 +115,11 @@ export async function scoreBaselineRows(request: BaselineRequest): Promise<RowBa
 
 /** The baselines' AUCs and intervals from per-row scores (labels and seed from the request). */
 export function assembleBaselines(request: Pick<BaselineRequest, 'labels' | 'seed' | 'afterLastSignBug'>, rows: RowBaselineScores[]): BaselineResults {
+  const sources = new Set(rows.map((r) => r.tokenScores ?? 'teacher-forced'));
+  const tokenScores = sources.size > 1 ? 'mixed' : ([...sources][0] ?? 'teacher-forced');
   return assemble(
     request,
+    tokenScores,
     rows.map((r) => [r.whole, r.exact]),
     rows.map((r) => r.pTrue),
     rows.map((r) => r.pTrueReversed),
@@ -134,16 +156,20 @@ async function teacherForced(session: ActivationSession, request: BaselineReques
     const v = vocabOf(session, logits!, batch.length, seqLen);
     batch.forEach((i, b) => {
       const seq = sequences[i];
-      const scores = chosenTokenScores(logits!, b * seqLen * v, v, seq.ids, seq.qLength);
-      const whole = logprobRowScores(scores);
-      // Generation-step indices of the exact answer: absolute positions minus q_length (reference shift).
-      const span = { first: seq.positions[EXACT_FIRST] - seq.qLength, last: seq.positions[EXACT_LAST] - seq.qLength };
-      const exact = request.hasExactAnswers && span.first >= 0 ? logprobRowScores(scores, span) : {};
-      out[i] = [whole, exact];
+      out[i] = spanScores(request, seq, chosenTokenScores(logits!, b * seqLen * v, v, seq.ids, seq.qLength));
     });
     tick(batch.length);
   }
   return out;
+}
+
+/** The logprob aggregates of one row over its whole answer and over its exact-answer span. */
+function spanScores(request: BaselineRequest, seq: PreparedSequence, scores: TokenScores): LogprobRowScores[] {
+  const whole = logprobRowScores(scores);
+  // Generation-step indices of the exact answer: absolute positions minus q_length (reference shift).
+  const span = { first: seq.positions[EXACT_FIRST] - seq.qLength, last: seq.positions[EXACT_LAST] - seq.qLength };
+  const exact = request.hasExactAnswers && span.first >= 0 ? logprobRowScores(scores, span) : {};
+  return [whole, exact];
 }
 
 async function pTrueScores(session: ActivationSession, request: BaselineRequest, reversed: boolean, tick: (rows: number) => void): Promise<number[]> {
@@ -169,7 +195,10 @@ async function pTrueScores(session: ActivationSession, request: BaselineRequest,
   return out;
 }
 
-function assemble(request: Pick<BaselineRequest, 'labels' | 'seed' | 'afterLastSignBug'>, perRow: LogprobRowScores[][], pTrue: number[], pTrueReversed: number[]): BaselineResults {
+function assemble(
+  request: Pick<BaselineRequest, 'labels' | 'seed' | 'afterLastSignBug'>,
+  tokenScores: BaselineResults['tokenScores'],
+  perRow: LogprobRowScores[][], pTrue: number[], pTrueReversed: number[]): BaselineResults {
   const entries: BaselineScore[] = [];
   const score = (name: string, family: BaselineScore['family'], scores: number[], invert = false): void => {
     // The reference's bug scores with pos_label=0 on the raw value: the same AUC as 1 − score.
@@ -204,5 +233,5 @@ function assemble(request: Pick<BaselineRequest, 'labels' | 'seed' | 'afterLastS
   const pTrueMax = aucOf('p_true') < 0 && aucOf('p_true_reversed') < 0 ? null : aucOf('p_true') >= aucOf('p_true_reversed') ? 'p_true' : 'p_true_reversed';
   const ranked = entries.filter((e) => e.auc !== null && (e.family !== 'p_true' || e.name === pTrueMax));
   const best = ranked.reduce<BaselineScore | undefined>((b, e) => (!b || e.auc! > b.auc! ? e : b), undefined);
-  return { tokenScores: 'teacher-forced', entries, best: best?.name ?? null, pTrueMax, afterLastSignBug: request.afterLastSignBug, ...(notes.length > 0 ? { notes } : {}) };
+  return { tokenScores, entries, best: best?.name ?? null, pTrueMax, afterLastSignBug: request.afterLastSignBug, ...(notes.length > 0 ? { notes } : {}) };
 }

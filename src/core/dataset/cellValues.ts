@@ -74,6 +74,25 @@ export function parseTokenIds(value: unknown): Parsed<number[]> {
   return { value: list as number[] };
 }
 
+/**
+ * A list of per-token scores (`token_logits`, `token_probs`): a JSON list (or its text) of finite numbers,
+ * possibly empty (an answer cut at zero new tokens). JSON has no NaN or ∞, so every entry must be finite.
+ */
+export function parseScoreList(value: unknown): Parsed<number[]> {
+  let list: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      return { problem: `${shown(value)} is not a JSON list of numbers` };
+    }
+  }
+  if (!Array.isArray(list)) return { problem: `${shown(value)} is not a list of numbers` };
+  const bad = list.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
+  if (bad >= 0) return { problem: `entry ${bad} is ${JSON.stringify(list[bad])}, not a finite number` };
+  return { value: list as number[] };
+}
+
 /** A cell as JSON, cut short so one long cell cannot flood the message. */
 function shown(value: unknown): string {
   const json = JSON.stringify(value) ?? String(value);

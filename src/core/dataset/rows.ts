@@ -1,10 +1,14 @@
 import type { ColumnMapping } from '../../contract/columns';
 import { COLUMN_ROLES } from '../../contract/columns';
 import type { DatasetRow } from '../types';
-import { isMissing, type Parsed, parseSplit, parseText, parseTokenIds, parseZeroOne } from './cellValues';
+import { isMissing, type Parsed, parseScoreList, parseSplit, parseText, parseTokenIds, parseZeroOne } from './cellValues';
 import { DatasetError } from './errors';
 import { INVALID_EXACT_ANSWER, validExactAnswer } from './exactAnswer';
 import type { Table } from './table';
+
+/** generate's per-token score columns (answersFile.ts), read only beside input_output_ids. */
+export const TOKEN_LOGITS = 'token_logits';
+export const TOKEN_PROBS = 'token_probs';
 
 export interface RowsResult {
   rows: DatasetRow[];
@@ -56,7 +60,18 @@ export function toRows(table: Table, mapping: ColumnMapping): RowsResult {
     };
     if (exactAnswer !== undefined) row.exactAnswer = exactAnswer;
     if (mapping.split !== undefined) row.split = read(mapping.split, parseSplit);
-    if (mapping.inputOutputIds !== undefined) row.inputOutputIds = read(mapping.inputOutputIds, parseTokenIds);
+    if (mapping.inputOutputIds !== undefined) {
+      row.inputOutputIds = read(mapping.inputOutputIds, parseTokenIds);
+      // generate's per-token scores belong to these ids; without the ids they could not be aligned.
+      if (!isMissing(record[TOKEN_LOGITS]) && !isMissing(record[TOKEN_PROBS])) {
+        const logits = read(TOKEN_LOGITS, parseScoreList);
+        const probs = read(TOKEN_PROBS, parseScoreList);
+        if (logits.length !== probs.length) {
+          throw new DatasetError({ file, rowIndex, line, column: TOKEN_PROBS }, `has ${probs.length} entries but ${TOKEN_LOGITS} has ${logits.length}; both hold one per generated token`);
+        }
+        row.generationScores = { logits, probs };
+      }
+    }
     rows.push(row);
   });
 

@@ -15,6 +15,14 @@ export type GeneratedAnswerRow = { id?: unknown } & AnswerRow & {
     exact_answer_source: 'gold' | 'correctness' | 'heuristic';
     /** Prompt ids (BOS included) + generated ids: the sequence the probes read, as the reference's .pt file. */
     input_output_ids: number[];
+    /**
+     * Per generated token (input_output_ids after the prompt): the chosen token's logit, log-probability and
+     * probability (softmax over the whole vocabulary) — the reference's `scores`, which the logprob
+     * baseline reads. Absent in rows judged from answers generated elsewhere.
+     */
+    token_logits?: number[];
+    token_logprobs?: number[];
+    token_probs?: number[];
   };
 
 export class AnswersFileError extends LayerProbeError {

@@ -196,6 +196,7 @@ async function scoreBaselines(
       return typeof raw === 'string' && raw.trim() !== '' ? raw : r.prompt;
     }),
     answers: prepared.test.map((r) => r.answer),
+    generationScores: prepared.test.map((r) => r.generationScores),
     hasExactAnswers: mapping.exactAnswer !== undefined,
     seed: options.seed,
     afterLastSignBug: options.afterLastSignBug,

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 
 import type { DatasetKind } from '../../../src/contract/datasetKinds';
 import { RunCancelled } from '../../../src/contract/errors';
-import { runOptions } from '../../../src/contract/runOptions';
+import { DEFAULT_PROMPT_FORMAT, runOptions } from '../../../src/contract/runOptions';
 import { readTable } from '../../../src/core/dataset/readTable';
 import { generateAnswers } from '../../../src/core/generate/generateAnswers';
 import { benchmarkFromTable, buildPrompt } from '../../../src/core/generate/kinds';
@@ -110,5 +110,34 @@ describe('answers files', () => {
     assert.ok(best.family === 'logprob' && best.auc! > 0.8, `best baseline ${best.name} ${best.auc}`);
     const bestCell = Math.max(...result.metrics.auc.flat().filter((v): v is number => v !== null));
     assert.ok(bestCell > 0.7, `best probe cell ${bestCell}`);
+
+    // The logprob baseline read the scores generate recorded; the same file without them is teacher-forced.
+    assert.equal(result.baselines!.tokenScores, 'generation');
+    const rows = fs.readFileSync(outFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const row of rows) {
+      const answerTokens = (row.input_output_ids as number[]).length - promptTokens(loadModelTokenizer(MODEL), row.question as string, DEFAULT_PROMPT_FORMAT).length;
+      for (const column of ['token_logits', 'token_logprobs', 'token_probs']) assert.equal((row[column] as number[]).length, answerTokens, column);
+    }
+    const stripped = tempOut('stripped.jsonl');
+    fs.writeFileSync(stripped, rows.map(({ token_logits: _l, token_logprobs: _lp, token_probs: _p, ...rest }) => JSON.stringify(rest) + '\n').join(''));
+    const forced = await runProbe({ datasetFile: stripped, options: runOptions({ modelFolder: MODEL, sampleLimit: 0, location: 'resid_post', activationCache: false }) });
+    assert.equal(forced.baselines!.tokenScores, 'teacher-forced');
+    assert.deepEqual(forced.test, result.test, 'the same test rows');
+    // The two passes compute each logit in a different graph shape (one step vs the whole sequence): the
+    // scores agree to float32 rounding (TOL), so an AUC can move only by the positive–negative pairs whose
+    // scores lie within 2·TOL of each other, each worth 1/(P·N).
+    const TOL = 1e-4;
+    const labels = result.test.label;
+    const pairs = labels.filter((l) => l === 1).length * labels.filter((l) => l === 0).length;
+    for (const entry of result.baselines!.entries.filter((e) => e.family === 'logprob')) {
+      const other = forced.baselines!.entries.find((e) => e.name === entry.name)!;
+      const tol = (v: number): number => TOL * Math.max(1, Math.abs(v));
+      entry.scores.forEach((v, i) => assert.ok(Math.abs(v - other.scores[i]) <= tol(v), `${entry.name} row ${i}: ${v} vs ${other.scores[i]}`));
+      let nearTies = 0;
+      entry.scores.forEach((a, i) => entry.scores.forEach((b, j) => {
+        if (labels[i] === 1 && labels[j] === 0 && Math.abs(a - b) <= 2 * tol(a)) nearTies++;
+      }));
+      assert.ok(Math.abs(entry.auc! - other.auc!) <= nearTies / pairs + 1e-12, `${entry.name}: AUC ${entry.auc} vs ${other.auc} (${nearTies} near-tie pairs of ${pairs})`);
+    }
   });
 });
