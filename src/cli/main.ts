@@ -9,6 +9,7 @@ import { DEFAULT_CACHE_DIR_NAME, runCacheCommand } from './cacheCommand';
 import { EXIT_INTERRUPTED } from './exitCodes';
 import { formatTable } from './formatTable';
 import { runGenerateCommand } from './generateCommand';
+import { runJudgeCommand } from './judgeCommand';
 import { runOptionFlags, runOptionsFromFlags, runOptionsUsage } from './runFlags';
 import { UsageError } from './usageError';
 import { writeOutputs } from './writeOutputs';
@@ -16,6 +17,7 @@ import { writeOutputs } from './writeOutputs';
 
 const USAGE = `Usage: layer-probe probe <dataset> --model <dir> [options]
        layer-probe generate <questions> --model <dir> [options]   (see generate --help)
+       layer-probe judge <answers-file> [options]                 (see judge --help)
        layer-probe cache [<cache-dir>] [--clear]                  (see cache --help)
 
 Trains one logistic-regression probe per (layer, token position) on the model's activations and
@@ -36,6 +38,7 @@ Ctrl-C stops the run after the current batch or probe; finished cache chunks are
 export async function main(argv: string[], distDir: string): Promise<number> {
   // Step 1 of the pipeline has its own options; it is dispatched before `probe`'s parser sees them.
   if (argv[0] === 'generate') return runGenerateCommand(argv.slice(1));
+  if (argv[0] === 'judge') return runJudgeCommand(argv.slice(1));
   if (argv[0] === 'cache') return runCacheCommand(argv.slice(1));
   let parsed;
   try {

@@ -17,9 +17,14 @@ const FORMAT_BY_EXTENSION: Record<string, TableFormat> = {
   '.csv': 'csv',
 };
 
+/** The format a file's extension names, or undefined when readTable would refuse it. */
+export function tableFormatOf(file: string): TableFormat | undefined {
+  return FORMAT_BY_EXTENSION[path.extname(file).toLowerCase()];
+}
+
 /** Reads a dataset file into records, remembering the line where each record starts. */
 export async function readTable(file: string): Promise<Table> {
-  const format = FORMAT_BY_EXTENSION[path.extname(file).toLowerCase()];
+  const format = tableFormatOf(file);
   if (!format) {
     throw new DatasetError({ file }, `unsupported file type; expected ${Object.keys(FORMAT_BY_EXTENSION).join(', ')}`);
   }

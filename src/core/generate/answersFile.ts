@@ -8,11 +8,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { LayerProbeError } from '../../contract/errors';
+import type { ExactAnswerSource } from './judgeText';
 import type { AnswerRow } from './kinds/answerRow';
 
 export type GeneratedAnswerRow = { id?: unknown } & AnswerRow & {
-    /** Where exact_answer came from: the gold found in the answer, the kind's correctness rule, or the short-answer heuristic. */
-    exact_answer_source: 'gold' | 'correctness' | 'heuristic';
+    /** Where exact_answer came from: the gold found in the answer, the kind's correctness rule, the extraction model or the short-answer heuristic. */
+    exact_answer_source: ExactAnswerSource;
     /** Prompt ids (BOS included) + generated ids: the sequence the probes read, as the reference's .pt file. */
     input_output_ids: number[];
     /**

@@ -12,22 +12,17 @@ import { providerOrder, quietOnnxruntimeLogging } from '../model/executionProvid
 import { loadModelTokenizer, type ModelTokenizer } from '../tokenize/modelTokenizer';
 import { promptTokens } from '../tokenize/sequence';
 import { AnswersWriter, type GeneratedAnswerRow } from './answersFile';
+import { benchmarkPrompts } from './benchmarkPrompts';
+import { describeExactAnswers } from './exactAnswerMode';
 import { generateGreedyWithScores, type GreedyDecoding, openGreedySession } from './greedy';
+import { endTokenTexts, judgeAnswerText, type JudgedAnswer, judgedRow } from './judgeText';
 import {
   benchmarkFromTable,
   type BenchmarkItem,
-  buildPrompt,
   detectDatasetKind,
-  EXACT_ANSWER_FROM_CORRECTNESS,
-  exactAnswerForCorrectRow,
-  extractionAnswerText,
-  judgeAnswer,
   maxNewTokens as kindMaxNewTokens,
   stopRule,
 } from './kinds';
-import { answerRow } from './kinds/answerRow';
-import { checkPromptTemplate, DEFAULT_PROMPT_TEMPLATE, renderPrompt } from './promptTemplate';
-import { shortAnswerOf } from './shortAnswer';
 
 const DEFAULT_RUN_OPTIONS = defaultRunOptions();
 // Rows generated (and written) per round: small enough that a stopped run loses little, large enough
@@ -107,12 +102,7 @@ export async function generateAnswers(options: GenerateAnswersOptions): Promise<
   const tok = loadModelTokenizer(options.modelDir, { kind: options.modelKind });
   const modelKind = tok.kind;
   const modelName = options.modelDir.split(/[\\/]/).filter((p) => p !== '').pop() ?? '';
-  const template = options.promptTemplate ?? DEFAULT_PROMPT_TEMPLATE;
-  if (kind === 'qa') checkPromptTemplate(template);
-  const prompts = items.map((item) =>
-    // `qa` is today's generic kind: its template (the toy-facts format by default); the reference's kinds have their own prompts.
-    kind === 'qa' ? renderPrompt(template, item.rawQuestion) : buildPrompt(kind, item, modelKind, { firstItem: items[0], modelName }),
-  );
+  const prompts = benchmarkPrompts(kind, items, modelKind, modelName, options.promptTemplate);
   const promptFormat = options.promptFormat ?? DEFAULT_PROMPT_FORMAT;
   // The probing side's own prompt tokenization, so that q_length there is the prompt length here.
   const promptIds = prompts.map((prompt) => promptTokens(tok, prompt, promptFormat));
@@ -172,9 +162,7 @@ export async function generateAnswers(options: GenerateAnswersOptions): Promise<
     modelKind,
     stopIds: tok.stopIds,
     stopRule: stopRule(modelKind).description,
-    exactAnswers: EXACT_ANSWER_FROM_CORRECTNESS.has(kind)
-      ? "from the kind's correctness rule"
-      : 'correct rows: the gold found in the answer; wrong rows: heuristic (the short answer, no extraction model)',
+    exactAnswers: describeExactAnswers(kind, { mode: 'heuristic' }),
     provider: original.provider,
     resumed,
     decoding,
@@ -196,10 +184,9 @@ export function describeDecoding(d: GreedyDecoding): string {
 }
 
 /**
- * One answer judged by its kind's rule, with its exact answer: from the correctness rule (winobias,
- * winogrande, imdb, mnli), the reference's correct-row search, or — for wrong rows, where the reference
- * asks an extraction LLM — the heuristic short answer (the answer's first line, end tokens and final
- * stops removed), valid only when it occurs in the answer.
+ * One generated answer judged (judgeAnswerText: the same code `judge` runs on answers from elsewhere),
+ * as its answers-file row with the ids the probes read. Rows the reference hands to its extraction
+ * model carry the heuristic's exact answer here; `extractExactAnswers` replaces it when a model runs.
  */
 export function judgeRow(
   kind: DatasetKind,
@@ -212,32 +199,22 @@ export function judgeRow(
   generated: readonly number[],
 ): GeneratedAnswerRow {
   const answer = tok.decode([...generated]);
-  const judgement = judgeAnswer(kind, item, answer, modelKind, { modelName });
-  let extraction: { exactAnswer: string; valid: 0 | 1 } | undefined;
-  let source: GeneratedAnswerRow['exact_answer_source'] = 'correctness';
-  if (!EXACT_ANSWER_FROM_CORRECTNESS.has(kind)) {
-    if (judgement.automaticCorrectness === 1 && kind !== 'natural_questions_with_context') {
-      const found = exactAnswerForCorrectRow(kind, item, answer, modelKind);
-      extraction = { exactAnswer: found.exactAnswer, valid: found.valid };
-      source = 'gold';
-    } else {
-      const short = shortAnswerOf(extractionAnswerText(answer, modelKind), endTokenTexts(tok));
-      const valid = short !== '' && answer.toLowerCase().includes(short.toLowerCase());
-      extraction = { exactAnswer: valid ? short : 'NO ANSWER', valid: valid ? 1 : 0 };
-      source = 'heuristic';
-    }
-  }
-  const row: GeneratedAnswerRow = {
-    ...(item.id === undefined ? {} : { id: item.id }),
-    ...answerRow(kind, item, prompt, answer, judgement, extraction),
-    exact_answer_source: source,
-    input_output_ids: [...promptIds, ...generated],
-  };
-  return row;
+  const judged = judgeAnswerText(kind, item, answer, modelKind, { modelName, endTokens: endTokenTexts(tok) });
+  return judgedGeneratedRow(kind, item, prompt, answer, judged, promptIds, generated);
 }
 
-/** Text of the tokens that can end an answer, except whitespace ones (the first-line cut handles "\n"). */
-function endTokenTexts(tok: ModelTokenizer): string[] {
-  const ids = new Set([...tok.stopIds, ...tok.eosIds]);
-  return [...ids].map((id) => tok.decode([id])).filter((text) => text.trim() !== '');
+function judgedGeneratedRow(
+  kind: DatasetKind,
+  item: BenchmarkItem,
+  prompt: string,
+  answer: string,
+  judged: JudgedAnswer,
+  promptIds: readonly number[],
+  generated: readonly number[],
+): GeneratedAnswerRow {
+  return {
+    ...(item.id === undefined ? {} : { id: item.id }),
+    ...judgedRow(kind, item, prompt, answer, judged),
+    input_output_ids: [...promptIds, ...generated],
+  };
 }

@@ -53,7 +53,12 @@ describe('generateAnswers on toy-facts-llama (first 120 questions)', () => {
 
   it('answers known questions as observed (greedy, "Q: …\\nA:" with BOS, stop on "\\n")', () => {
     assert.equal(rows.length, COUNT);
-    assert.deepEqual(rows[0], {
+    const { token_logits: logits, token_logprobs: logprobs, token_probs: probs, ...row0 } = rows[0];
+    // One score per generated token (▁Tam ro kk rar \n), each probability the exp of its log-probability.
+    assert.equal(logits?.length, 5);
+    assert.deepEqual(probs, logprobs?.map((lp) => Math.exp(lp)));
+    assert.ok(probs!.every((p) => p > 0.9), 'a popular fact: every token confident');
+    assert.deepEqual(row0, {
       id: 'facts-0000',
       question: 'Q: What is the capital of Zomtrinusia?\nA:',
       raw_question: 'What is the capital of Zomtrinusia?',

@@ -1,0 +1,212 @@
+// `judge`: a file of answers generated elsewhere (vLLM, the paper's scripts) → the same labels and exact
+// answers `generate` gives, in the paper's model-output layout (§6.1) with the input's other columns
+// kept. No model runs unless an extraction model is asked for (or the answers' instruct model is named
+// with --model); the answers' model kind decides how their text is read (base answers are cut to their
+// first line before the exact-answer search).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import type { DatasetKind, ModelKindChoice } from '../../../contract/datasetKinds';
+import { LayerProbeError } from '../../../contract/errors';
+import { parseZeroOne } from '../../dataset/cellValues';
+import { DatasetError } from '../../dataset/errors';
+import { readTable, tableFormatOf } from '../../dataset/readTable';
+import { isUnnamedIndexColumn, type Table } from '../../dataset/table';
+import { formatTable, writeFileAtomically } from '../../dataset/writeTable';
+import { loadModelTokenizer, type ModelTokenizer } from '../../tokenize/modelTokenizer';
+import { AnswersFileError } from '../answersFile';
+import { benchmarkPrompts } from '../benchmarkPrompts';
+import { describeExactAnswers } from '../exactAnswerMode';
+import { COMMON_END_TOKENS, endTokenTexts, type ExactAnswerSource, judgeAnswerText, type JudgedAnswer, judgedRow } from '../judgeText';
+import { answerColumns } from '../kinds/answerRow';
+import { pyFloatStr } from '../kinds/pythonText';
+import { benchmarkFromTable } from '../kinds/readBenchmark';
+import type { BenchmarkItem } from '../kinds/types';
+import { type AnswersLayout, detectAnswersKind, detectAnswersLayout, fileNameHint } from './answersLayout';
+import { modelOutputItems } from './modelOutputItems';
+
+export interface JudgeAnswersOptions {
+  answersFile: string;
+  /** Default: `<input name>-judged.<ext>` beside the input, in the input's format; else the format its extension names. */
+  outFile?: string;
+  /** Replace an existing output file (never the input). */
+  force?: boolean;
+  /** Default: told from the file's columns (and the paper's file name). */
+  datasetKind?: DatasetKind;
+  /** The answers' model kind; default: --model's tokenizer, else the paper's file name ('instruct' in the model's name). */
+  modelKind?: ModelKindChoice;
+  /** The model that wrote the answers: its folder name is the reference's model_name, its tokenizer gives base/instruct and end tokens. */
+  modelDir?: string;
+  /** qa rows of a raw benchmark file: the prompt template generate used (default its own). */
+  promptTemplate?: string;
+  log?: (line: string) => void;
+}
+
+export interface JudgedAnswers {
+  outFile: string;
+  layout: AnswersLayout;
+  layoutReason: string;
+  kind: DatasetKind;
+  kindReason: string;
+  modelKind: ModelKindChoice;
+  modelKindReason: string;
+  columns: string[];
+  rows: Record<string, unknown>[];
+  accuracy: number;
+  /** How exact answers were found, in words (which mode, for the summary). */
+  exactAnswers: string;
+  /** Rows per exact-answer source. */
+  sources: Record<ExactAnswerSource, number>;
+  /** When the input had automatic_correctness: how many of its labels the rules give differently. */
+  labelsChanged?: number;
+}
+
+export class JudgeRefused extends LayerProbeError {
+  override name = 'JudgeRefused';
+}
+
+export async function judgeAnswersFile(options: JudgeAnswersOptions): Promise<JudgedAnswers> {
+  const log = options.log ?? (() => undefined);
+  const input = path.resolve(options.answersFile);
+  const outFile = path.resolve(options.outFile ?? defaultJudgedFile(input));
+  checkOutFile(outFile, input, options.force === true);
+  const outFormat = tableFormatOf(outFile);
+  if (outFormat === undefined) throw new JudgeRefused(`${outFile}: the judged file must end in .jsonl, .json or .csv (it is written in that format)`);
+  const table = await readTable(input);
+
+  const layout = detectAnswersLayout(table);
+  const detected = options.datasetKind ? { kind: options.datasetKind, reason: 'given' } : detectAnswersKind(table, layout.layout);
+  if (!detected) {
+    throw new DatasetError(
+      { file: input },
+      `which benchmark these answers are for cannot be told from the columns (${table.columns.join(', ')}); name it with --dataset-kind`,
+    );
+  }
+  const kind = detected.kind;
+  const tok = options.modelDir === undefined ? undefined : loadModelTokenizer(options.modelDir, { kind: options.modelKind });
+  const { modelKind, reason: modelKindReason } = answersModelKind(options, tok, input);
+  const modelName = options.modelDir !== undefined ? folderName(options.modelDir) : (fileNameHint(input)?.model ?? '');
+  log(`${input}: ${table.records.length} answers, ${layout.layout} layout (${layout.reason}); ${kind} (${detected.reason}); ${modelKind} model (${modelKindReason})`);
+
+  const { items, prompts } = itemsAndPrompts(table, layout.layout, kind, modelKind, modelName, options.promptTemplate);
+  const answers = table.records.map((record, rowIndex) => answerCell(table, record, rowIndex));
+  const endTokens = tok ? endTokenTexts(tok) : COMMON_END_TOKENS;
+  const judged: JudgedAnswer[] = items.map((item, i) => judgeAnswerText(kind, item, answers[i], modelKind, { modelName, endTokens }));
+
+  const outputColumns = ['id', ...answerColumns(kind), 'exact_answer_source'];
+  const kept = table.columns.filter((column) => !isUnnamedIndexColumn(column) && !outputColumns.includes(column));
+  const hasId = items.some((item) => item.id !== undefined);
+  const columns = [...(hasId ? ['id'] : []), ...answerColumns(kind), 'exact_answer_source', ...kept];
+  const rows = items.map((item, i) => {
+    const row: Record<string, unknown> = {
+      ...(item.id === undefined ? {} : { id: item.id }),
+      ...judgedRow(kind, item, prompts[i], answers[i], judged[i]),
+    };
+    for (const column of kept) row[column] = table.records[i][column];
+    // pandas writes math's float gold as its repr (9.0), which a CSV must spell out.
+    if (outFormat === 'csv' && typeof row.correct_answer === 'number') row.correct_answer = pyFloatStr(row.correct_answer);
+    return row;
+  });
+  writeFileAtomically(outFile, formatTable(outFormat, columns, rows));
+
+  const sources: Record<ExactAnswerSource, number> = { gold: 0, correctness: 0, extraction: 0, heuristic: 0 };
+  for (const j of judged) sources[j.source]++;
+  const correct = judged.filter((j) => j.judgement.automaticCorrectness === 1).length;
+  return {
+    outFile,
+    layout: layout.layout,
+    layoutReason: layout.reason,
+    kind,
+    kindReason: detected.reason,
+    modelKind,
+    modelKindReason,
+    columns,
+    rows,
+    accuracy: correct / rows.length,
+    exactAnswers: describeExactAnswers(kind, { mode: 'heuristic' }),
+    sources,
+    labelsChanged: labelsChanged(table, judged),
+  };
+}
+
+/** `<name>-judged.<ext>` beside the input, in its format (.ndjson and .jsonl stay what they were). */
+export function defaultJudgedFile(input: string): string {
+  const { dir, name, ext } = path.parse(input);
+  return path.join(dir, `${name}-judged${ext.toLowerCase()}`);
+}
+
+/** Never the input; an existing file only with --force. */
+function checkOutFile(outFile: string, input: string, force: boolean): void {
+  if (sameFile(outFile, input)) {
+    throw new AnswersFileError(`${outFile}: the judged file would overwrite the answers file it is made from; choose another --out`);
+  }
+  if (fs.existsSync(outFile) && !force) {
+    throw new AnswersFileError(`${outFile} already exists: delete it, choose another --out, or pass --force to replace it`);
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return fs.realpathSync(a) === fs.realpathSync(b);
+  } catch {
+    return path.resolve(a) === path.resolve(b);
+  }
+}
+
+function answersModelKind(options: JudgeAnswersOptions, tok: ModelTokenizer | undefined, input: string): { modelKind: ModelKindChoice; reason: string } {
+  if (options.modelKind !== undefined) return { modelKind: options.modelKind, reason: 'given' };
+  if (tok !== undefined) return { modelKind: tok.kind, reason: tok.kindReason };
+  const hint = fileNameHint(input);
+  if (hint !== undefined) {
+    // The reference's own rule: `'instruct' in model_name.lower()`.
+    const instruct = hint.model.toLowerCase().includes('instruct');
+    return { modelKind: instruct ? 'instruct' : 'base', reason: `the paper's file name names the model ${hint.model}` };
+  }
+  throw new JudgeRefused(
+    `${input}: cannot tell whether a base or an instruct model wrote these answers; name it with --model-kind base|instruct ` +
+      '(or --model <dir>): base-model answers are cut to their first line before the exact-answer search, and raw benchmark rows get that kind of prompt',
+  );
+}
+
+function itemsAndPrompts(
+  table: Table,
+  layout: AnswersLayout,
+  kind: DatasetKind,
+  modelKind: ModelKindChoice,
+  modelName: string,
+  template: string | undefined,
+): { items: BenchmarkItem[]; prompts: string[] } {
+  if (layout === 'model-output') {
+    const read = modelOutputItems(table, kind);
+    return { items: read.map((r) => r.item), prompts: read.map((r) => r.prompt) };
+  }
+  const { items } = benchmarkFromTable(table, kind);
+  return { items, prompts: benchmarkPrompts(kind, items, modelKind, modelName, template) };
+}
+
+/** A model_answer cell: text as written (an empty answer is an answer); a missing cell is an error naming the row. */
+function answerCell(table: Table, record: Record<string, unknown>, rowIndex: number): string {
+  const value = record.model_answer;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  const found = value === undefined ? 'nothing' : JSON.stringify(value);
+  throw new DatasetError(
+    { file: table.file, rowIndex, line: table.lines[rowIndex], column: 'model_answer' },
+    `expected the model's answer as text, found ${found}`,
+  );
+}
+
+function labelsChanged(table: Table, judged: readonly JudgedAnswer[]): number | undefined {
+  if (!table.columns.includes('automatic_correctness')) return undefined;
+  let changed = 0;
+  table.records.forEach((record, i) => {
+    const parsed = parseZeroOne(record.automatic_correctness);
+    if ('value' in parsed && parsed.value !== judged[i].judgement.automaticCorrectness) changed++;
+  });
+  return changed;
+}
+
+function folderName(dir: string): string {
+  return dir.split(/[\\/]/).filter((part) => part !== '').pop() ?? '';
+}

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+
+import { readTable } from '../../../src/core/dataset/readTable';
+import { fixtureDataset } from '../../helpers/fixtures';
+
+// The real dist/cli.js bundle (npm test builds it first), as a user runs it.
+const CLI = path.resolve('dist', 'cli.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+
+/** mnli_validation.csv's first rows with answers (golds: entailment, contradiction, entailment, …). */
+function mnliAnswers(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-probe-cli-judge-'));
+  const lines = fs.readFileSync(fixtureDataset('llmsknow', 'mnli_validation.csv'), 'utf8').split('\n');
+  const answers = ['Entailment.', 'It is neutral.', 'entailment', '"contradiction, clearly"'];
+  const file = path.join(dir, 'mnli_answers.csv');
+  fs.writeFileSync(file, [`${lines[0]},model_answer`, ...answers.map((a, i) => `${lines[i + 1]},${a}`)].join('\n') + '\n');
+  return file;
+}
+
+test('judge labels a file from the command line and prints what it did', async () => {
+  const file = mnliAnswers();
+  const out = run('judge', file, '--model-kind', 'instruct', '--quiet');
+  assert.equal(out.status, 0, out.stderr);
+  const judged = file.replace(/\.csv$/, '-judged.csv');
+  assert.match(out.stdout, /^4 answers judged \(mnli: columns Question, Answer, Origin \(data\/mnli_\*\.csv\); instruct model: given; benchmark layout\)\n/);
+  const table = await readTable(judged);
+  assert.deepEqual(table.records.map((r) => r.correct_answer), ['entailment', 'contradiction', 'entailment', 'contradiction']);
+  // "It is neutral." names the wrong class; the other three name their gold first.
+  assert.deepEqual(table.records.map((r) => r.automatic_correctness), ['1', '0', '1', '1']);
+  assert.deepEqual(table.records.map((r) => r.exact_answer), ['entailment', 'neutral', 'entailment', 'contradiction']);
+  assert.match(out.stdout, /accuracy: 75\.0 % \(3\/4\)\n/);
+  assert.match(out.stdout, /exact answers: from the kind's correctness rule \(no extraction\) \(rows by source: correctness 4\)/);
+  assert.match(out.stdout, new RegExp(`judged: +${judged.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n$`));
+  // The quoted answer with a comma survived the round trip.
+  assert.equal(table.records[3].model_answer, 'contradiction, clearly');
+
+  // Again: the output exists now, so it is refused (exit 1) and left alone; --force replaces it.
+  const stamp = fs.statSync(judged).mtimeMs;
+  const again = run('judge', file, '--model-kind', 'instruct');
+  assert.equal(again.status, 1);
+  assert.match(again.stderr, /mnli_answers-judged\.csv already exists: delete it, choose another --out, or pass --force/);
+  assert.equal(fs.statSync(judged).mtimeMs, stamp);
+  assert.equal(run('judge', file, '--model-kind', 'instruct', '--force', '--quiet').status, 0);
+
+  const same = run('judge', file, '--model-kind', 'instruct', '--out', file, '--force');
+  assert.equal(same.status, 1);
+  assert.match(same.stderr, /would overwrite the answers file it is made from/);
+});
+
+test('judge: bad command lines exit 2 naming the flag; --help documents it', () => {
+  const file = mnliAnswers();
+  for (const [args, message] of [
+    [['judge', file, '--model-kind', 'chat'], /--model-kind must be one of auto, base, instruct, got "chat"/],
+    [['judge', file, '--dataset-kind', 'squad'], /--dataset-kind must be one of auto, qa, /],
+    [['judge', file, 'second.csv'], /judge takes one answers file; unexpected argument "second\.csv"/],
+    [['judge', file, '--bogus'], /Unknown option '--bogus'/],
+  ] as const) {
+    const out = run(...args);
+    assert.equal(out.status, 2, `${args.join(' ')}: ${out.stderr}`);
+    assert.match(out.stderr, message);
+  }
+  assert.equal(fs.existsSync(file.replace(/\.csv$/, '-judged.csv')), false, 'nothing written');
+  const help = run('judge', '--help');
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /^Usage: layer-probe judge <answers-file>/);
+  assert.match(help.stdout, /--force +replace --out if it exists/);
+  assert.match(run('--help').stdout, /layer-probe judge <answers-file> \[options\]/);
+});
