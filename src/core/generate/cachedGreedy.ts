@@ -26,7 +26,7 @@ import { type OnnxGraph, parseModel } from '../onnx/graph';
 import { type CacheLayout, cacheLayoutOf, isCacheLayout } from './decode/cacheLayout';
 import { GenerationError } from './decode/errors';
 import { type LastPositionMethod, sliceLogitsToLastPosition } from './decode/lastPositionLogits';
-import { argmax, chooseToken,type ChosenToken } from './decode/scores';
+import { type ChosenToken, greedyChooser, type TokenChooser } from './decode/scores';
 import { boolSwitch, intMatrix, selectRows } from './decode/tensors';
 
 /** A session ready for cached decoding, and what was done to get it. */
@@ -160,16 +160,18 @@ export async function releaseCachedGreedyModel(model: CachedGreedyModel): Promis
 
 /**
  * Greedy continuation of `rows` (token ids, all of the same length) in one batch: per row, the chosen
- * tokens in order, ending with the stop token when one was produced. Without `scores`, only the ids are
- * filled in (the softmax over the vocabulary costs about as much as a small model's decode step).
+ * tokens in order, ending with the stop token when one was produced. `choose` picks each token (its
+ * `prompt` argument is the row's index in `rows`); `true`/`false` are the greedy choice with or without
+ * the scores (the softmax over the vocabulary costs about as much as a small model's decode step).
  */
 export async function decodeEqualLengthBatch(
   model: CachedGreedyModel,
   rows: readonly (readonly number[])[],
   maxNewTokens: number,
   stopIds: readonly number[],
-  scores = true,
+  choose: boolean | TokenChooser = true,
 ): Promise<ChosenToken[][]> {
+  const chooser = typeof choose === 'function' ? choose : greedyChooser(choose);
   const chosen: ChosenToken[][] = rows.map(() => []);
   if (rows.length === 0 || maxNewTokens === 0) return chosen;
   const promptLength = rows[0].length;
@@ -187,7 +189,7 @@ export async function decodeEqualLengthBatch(
   let seqLen = promptLength;
   let past = 0;
   while (true) {
-    const picks = lastPositionChoices(model, outputs[logitsName], active.length, seqLen, scores);
+    const picks = lastPositionChoices(model, outputs[logitsName], active, seqLen, chooser);
     past += seqLen;
     const keep: number[] = [];
     picks.forEach((pick, r) => {
@@ -221,8 +223,9 @@ export async function decodeEqualLengthBatch(
   return chosen;
 }
 
-/** The greedy choice at the last position of each row, from logits [rows, 1 or seqLen, vocab]. */
-function lastPositionChoices(model: CachedGreedyModel, tensor: Tensor, rows: number, seqLen: number, scores: boolean): ChosenToken[] {
+/** The choice at the last position of each active row (`active`: their indices in the batch), from logits [rows, 1 or seqLen, vocab]. */
+function lastPositionChoices(model: CachedGreedyModel, tensor: Tensor, active: readonly number[], seqLen: number, choose: TokenChooser): ChosenToken[] {
+  const rows = active.length;
   const dims = tensor.dims;
   if (dims.length !== 3 || dims[0] !== rows || (dims[1] !== 1 && dims[1] !== seqLen)) {
     throw new GenerationError(
@@ -232,10 +235,5 @@ function lastPositionChoices(model: CachedGreedyModel, tensor: Tensor, rows: num
   const [, positions, vocab] = dims;
   const what = `${model.label}: ${model.logitsName}`;
   const logits = tensorToFloat32(tensor, what);
-  return Array.from({ length: rows }, (_, r) => {
-    const offset = (r * positions + positions - 1) * vocab;
-    if (scores) return chooseToken(logits, offset, vocab, what);
-    const id = argmax(logits, offset, vocab, what);
-    return { id, logit: logits[offset + id], logprob: NaN, prob: NaN };
-  });
+  return active.map((row, r) => choose(row, logits, (r * positions + positions - 1) * vocab, vocab, what));
 }

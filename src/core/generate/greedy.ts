@@ -26,11 +26,13 @@ import {
 import { type CacheGraphKind, cacheLayoutOf, isCacheLayout } from './decode/cacheLayout';
 import { GenerationError } from './decode/errors';
 import type { LastPositionMethod } from './decode/lastPositionLogits';
-import { argmax, chooseToken,type ChosenToken } from './decode/scores';
+import { sampleChosenToken, type SamplingOptions, uniformsFor } from './decode/sampling';
+import { type ChosenToken, greedyChooser, type TokenChooser } from './decode/scores';
 
 export { type GreedySession, openGreedySession } from './cachedGreedy';
 export { GenerationError } from './decode/errors';
-export { argmax, chooseToken,type ChosenToken } from './decode/scores';
+export { REFERENCE_EXTRACTION_SAMPLING, rowSeed, type SamplingOptions } from './decode/sampling';
+export { argmax, chooseToken, type ChosenToken } from './decode/scores';
 
 export interface GreedyOptions {
   /** Generation stops after this many new tokens (the reference: 100, 200 for math). */
@@ -55,6 +57,11 @@ export interface GreedyOptions {
    * session from openGreedySession is sliced already (one session) and ignores this.
    */
   sliceLogits?: boolean | 'auto';
+  /**
+   * Sample each token instead of taking the argmax (`generate(do_sample=True)`: temperature, top_k),
+   * each prompt from its own seeded generator, so a row's tokens do not depend on batching.
+   */
+  sampling?: SamplingOptions;
 }
 
 /** How the prompts were decoded. */
@@ -135,7 +142,8 @@ async function decode(
   if (mode !== 'auto' && mode !== 'on' && mode !== 'off') throw new GenerationError(`kvCache must be 'auto', 'on' or 'off', got '${String(mode)}'`);
   const chosen: ChosenToken[][] = prompts.map(() => []);
   const layout = cacheLayoutOf(original.graph);
-  const run = { prompts, options, batchSize, chosen, scores };
+  const fresh = (): TokenChooser => chooserOf(prompts.length, options.sampling, scores);
+  const run = { prompts, options, batchSize, chosen, choose: fresh(), fresh };
   const sliced = isGreedySession(original) && original.logitsSlice !== 'none';
   let decoding: GreedyDecoding;
   if (mode === 'off') {
@@ -167,7 +175,17 @@ interface Run {
   batchSize: number;
   /** Per prompt: the choices so far (written in place). */
   chosen: ChosenToken[][];
-  scores: boolean;
+  /** Picks a token for a prompt (by its index in `prompts`). */
+  choose: TokenChooser;
+  /** A new chooser, its generators at their seeds (for a restart without the cache). */
+  fresh: () => TokenChooser;
+}
+
+function chooserOf(count: number, sampling: SamplingOptions | undefined, scores: boolean): TokenChooser {
+  if (!sampling) return greedyChooser(scores);
+  if (sampling.seeds.length !== count) throw new GenerationError(`sampling needs one seed per prompt: ${sampling.seeds.length} seeds for ${count} prompts`);
+  const uniforms = uniformsFor(sampling.seeds);
+  return (prompt, values, offset, vocab, label) => sampleChosenToken(values, offset, vocab, sampling, uniforms[prompt], label, scores);
 }
 
 async function cachedPath(original: OriginalSession, run: Run, mayFallBack: boolean): Promise<GreedyDecoding> {
@@ -194,13 +212,15 @@ async function cachedPath(original: OriginalSession, run: Run, mayFallBack: bool
     for (const [b, members] of batches.entries()) {
       let picks: ChosenToken[][];
       try {
-        picks = await decodeEqualLengthBatch(model, members.map((i) => prompts[i]), options.maxNewTokens, options.stopIds, run.scores);
+        const choose: TokenChooser = (r, ...rest) => run.choose(members[r], ...rest);
+        picks = await decodeEqualLengthBatch(model, members.map((i) => prompts[i]), options.maxNewTokens, options.stopIds, choose);
       } catch (err) {
         // A graph that looked cache-capable but fails when fed its own cache: in 'auto', decode everything
         // without the cache rather than not at all (only before any answer came from the cached path).
         if (!mayFallBack || b > 0) throw err;
         const note = `the KV-cache path failed on the first batch (${(err as Error).message}); decoded without the cache`;
-        return { ...(await noCachePath(original, run)), note };
+        // Sampled rows start again from their seeds, as if the cached path had never run.
+        return { ...(await noCachePath(original, { ...run, choose: run.fresh() })), note };
       }
       members.forEach((i, r) => (chosen[i] = picks[r]));
       done += members.length;
@@ -242,7 +262,7 @@ async function generateBatch(model: GreedyModel, members: readonly number[], run
   let active = maxNewTokens > 0 ? [...members] : [];
   while (active.length > 0) {
     const batch = active.map((i) => sequences.get(i) as number[]);
-    const next = await nextTokens(model, batch, run.scores);
+    const next = await nextTokens(model, batch, active, run.choose);
     active = active.filter((i, r) => {
       (sequences.get(i) as number[]).push(next[r].id);
       chosen[i].push(next[r]);
@@ -251,8 +271,8 @@ async function generateBatch(model: GreedyModel, members: readonly number[], run
   }
 }
 
-/** One forward pass; the greedy choice from the logits at each row's last real position. */
-async function nextTokens(model: GreedyModel, batch: number[][], scores: boolean): Promise<ChosenToken[]> {
+/** One forward pass; each row's choice (`members`: the rows' prompt indices) from the logits at its last real position. */
+async function nextTokens(model: GreedyModel, batch: number[][], members: readonly number[], choose: TokenChooser): Promise<ChosenToken[]> {
   const { feeds, seqLen, lengths } = buildFeeds(model.feedSpec, batch, model.vocabSize);
   // Fetching only the logits spares copying any cache outputs the graph also has.
   const outputs = await model.session.run(feeds, [model.logitsName]);
@@ -266,10 +286,5 @@ async function nextTokens(model: GreedyModel, batch: number[][], scores: boolean
   }
   const vocab = dims[2];
   const logits = tensorToFloat32(logitsTensor, `${model.label}: ${model.logitsName}`);
-  return lengths.map((length, r) => {
-    const offset = (r * seqLen + length - 1) * vocab;
-    if (scores) return chooseToken(logits, offset, vocab, model.label);
-    const id = argmax(logits, offset, vocab, model.label);
-    return { id, logit: logits[offset + id], logprob: NaN, prob: NaN };
-  });
+  return lengths.map((length, r) => choose(members[r], logits, (r * seqLen + length - 1) * vocab, vocab, model.label));
 }

@@ -35,9 +35,14 @@ export function argmax(values: Float32Array, offset: number, count: number, labe
  * log p = x_id − max − log Σ exp(x − max) (the usual stable log-sum-exp), summed in float64.
  */
 export function chooseToken(values: Float32Array, offset: number, count: number, label = 'logits'): ChosenToken {
-  const id = argmax(values, offset, count, label);
+  return tokenScores(values, offset, count, argmax(values, offset, count, label));
+}
+
+/** Token `id`'s logit, and its log-probability and probability under the softmax of the `count` logits from `offset`. */
+export function tokenScores(values: Float32Array, offset: number, count: number, id: number): ChosenToken {
   const logit = values[offset + id];
-  const max = logit;
+  let max = -Infinity;
+  for (let v = 0; v < count; v++) if (values[offset + v] > max) max = values[offset + v];
   if (max === -Infinity) {
     // Every logit is −∞: softmax is undefined; torch gives NaN, a uniform choice is the only sensible limit.
     return { id, logit, logprob: -Math.log(count), prob: 1 / count };
@@ -46,4 +51,19 @@ export function chooseToken(values: Float32Array, offset: number, count: number,
   for (let v = 0; v < count; v++) sum += Math.exp(values[offset + v] - max);
   const logprob = logit - max - Math.log(sum);
   return { id, logit, logprob, prob: Math.exp(logprob) };
+}
+
+/**
+ * How a decoding loop picks the next token of one row from its logits: `prompt` is the row's index in
+ * the caller's prompts (a sampler keeps one generator per prompt).
+ */
+export type TokenChooser = (prompt: number, values: Float32Array, offset: number, vocab: number, label: string) => ChosenToken;
+
+/** The greedy choice; with `scores`, its log-probability too (the softmax costs about a small model's decode step). */
+export function greedyChooser(scores: boolean): TokenChooser {
+  return (_prompt, values, offset, vocab, label) => {
+    if (scores) return chooseToken(values, offset, vocab, label);
+    const id = argmax(values, offset, vocab, label);
+    return { id, logit: values[offset + id], logprob: NaN, prob: NaN };
+  };
 }
