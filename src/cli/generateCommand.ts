@@ -13,7 +13,17 @@ import { runOptionFlags, runOptionsFromFlags, runOptionsUsage } from './runFlags
 import { UsageError } from './usageError';
 
 /** The run options that also shape generation: the same prompts (and q_length) as probing will see. */
-const GENERATE_RUN_OPTIONS: RunOptionKey[] = ['modelFolder', 'datasetKind', 'modelKind', 'chatTemplate', 'addGenerationPrompt', 'executionProvider'];
+const GENERATE_RUN_OPTIONS: RunOptionKey[] = [
+  'modelFolder',
+  'datasetKind',
+  'modelKind',
+  'chatTemplate',
+  'addGenerationPrompt',
+  'executionProvider',
+  'extractionModel',
+  'extractionSampling',
+  'seed',
+];
 
 export const GENERATE_USAGE = `Usage: layer-probe generate <questions> --model <dir> [options]
 
@@ -91,6 +101,9 @@ export async function runGenerateCommand(argv: string[]): Promise<number> {
       modelKind: runOptions.modelKind === 'auto' ? undefined : runOptions.modelKind,
       promptFormat: promptFormatOf(runOptions),
       executionProvider: runOptions.executionProvider,
+      extractionModel: runOptions.extractionModel === '' ? '' : path.resolve(runOptions.extractionModel),
+      extractionSampling: runOptions.extractionSampling,
+      seed: runOptions.seed,
       promptTemplate: values.template === undefined ? undefined : readEscapes(values.template),
       maxNewTokens,
       limit,
@@ -111,10 +124,16 @@ export async function runGenerateCommand(argv: string[]): Promise<number> {
   process.stdout.write(
     `${result.rows.length} answers (${result.kind}: ${result.kindReason}; ${result.modelKind} model, stop ids ${result.stopIds.join(', ')}` +
       `${result.resumed > 0 ? `; ${result.resumed} resumed` : ''})\n` +
-      `accuracy: ${(result.accuracy * 100).toFixed(1)} % (${correct}/${result.rows.length}); exact answers: ${result.exactAnswers}\n` +
+      `accuracy: ${(result.accuracy * 100).toFixed(1)} % (${correct}/${result.rows.length}); exact answers: ${result.exactAnswers}${extractionCounts(result.extraction)}\n` +
       `answers:  ${outFile}\n`,
   );
   return 0;
+}
+
+/** How many rows the extraction model answered in this run, and how many were too long for it. */
+export function extractionCounts(counts: { extracted: number; tooLong: number } | undefined): string {
+  if (counts === undefined) return '';
+  return ` (${counts.extracted} rows extracted${counts.tooLong > 0 ? `; ${counts.tooLong} too long for its position table kept the heuristic` : ''})`;
 }
 
 /**

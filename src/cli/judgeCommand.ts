@@ -11,7 +11,7 @@ import { runOptionFlags, runOptionsFromFlags, runOptionsUsage } from './runFlags
 import { UsageError } from './usageError';
 
 /** The run options judging reads: the benchmark, and the model that wrote the answers. */
-const JUDGE_RUN_OPTIONS: RunOptionKey[] = ['datasetKind', 'modelKind', 'modelFolder'];
+const JUDGE_RUN_OPTIONS: RunOptionKey[] = ['datasetKind', 'modelKind', 'extractionModel', 'extractionSampling', 'seed', 'executionProvider', 'modelFolder'];
 
 export const JUDGE_USAGE = `Usage: layer-probe judge <answers-file> [--dataset-kind <kind>] [--model-kind base|instruct] [options]
 
@@ -20,20 +20,22 @@ kind's correctness rule, its exact answer found as generate finds it. The file (
 either a raw benchmark file with a model_answer column, or the paper's model-output layout (raw_question,
 question, model_answer, correct_answer, …). The kind is told from the columns (and the paper's file
 name, {model}-answers-{dataset}.csv); the model kind must be given unless --model or that file name
-tells it. Writes the paper's model-output columns with automatic_correctness, exact_answer,
-valid_exact_answer and exact_answer_source, the input's other columns kept (input_output_ids
-included, when present).
+tells it. Wrong rows' exact answers come from --extraction-model (default: --model when it is an
+instruct model with a chat template of its own), else from the heuristic short answer. Writes the
+paper's model-output columns with automatic_correctness, exact_answer, valid_exact_answer and
+exact_answer_source, the input's other columns kept (input_output_ids included, when present).
 
 Options:
 ${runOptionsUsage(JUDGE_RUN_OPTIONS)}
-                             (judge: the model that wrote the answers, optional: its folder name is the
-                             reference's model_name, its tokenizer tells base/instruct and end tokens)
-  --out <file>               judged file (default: <answers name>-judged.<ext> next to it; .csv, .jsonl
-                             or .json, written in that format)
-  --force                    replace --out if it exists (the answers file itself is never written)
-  --template <text>          qa rows of a raw benchmark file: the prompt generate used, {question} marks
-                             the question (default "Q: {question}\\nA:")
-  --quiet                    no log on stderr
+                           judge: the model that wrote the answers, optional; its folder name is
+                           the reference's model_name, its tokenizer tells base/instruct and the end
+                           tokens
+  --out <file>             judged file (default: <answers name>-judged.<ext> next to it; .csv,
+                           .jsonl or .json, written in that format)
+  --force                  replace --out if it exists (the answers file itself is never written)
+  --template <text>        qa rows of a raw benchmark file: the prompt generate used, {question}
+                           marks the question (default "Q: {question}\\nA:")
+  --quiet                  no log on stderr
 `;
 
 export async function runJudgeCommand(argv: string[]): Promise<number> {
@@ -76,6 +78,10 @@ export async function runJudgeCommand(argv: string[]): Promise<number> {
     modelKind: runOptions.modelKind === 'auto' ? undefined : runOptions.modelKind,
     modelDir: runOptions.modelFolder === '' ? undefined : path.resolve(runOptions.modelFolder),
     promptTemplate: values.template === undefined ? undefined : readEscapes(values.template),
+    extractionModel: runOptions.extractionModel === '' ? '' : path.resolve(runOptions.extractionModel),
+    extractionSampling: runOptions.extractionSampling,
+    seed: runOptions.seed,
+    executionProvider: runOptions.executionProvider,
     log: (line) => quiet || process.stderr.write(`  ${line}\n`),
   });
 
@@ -90,7 +96,8 @@ export async function runJudgeCommand(argv: string[]): Promise<number> {
   process.stdout.write(
     `${n} answers judged (${result.kind}: ${result.kindReason}; ${result.modelKind} model: ${result.modelKindReason}; ${result.layout} layout)\n` +
       `accuracy: ${(result.accuracy * 100).toFixed(1)} % (${correct}/${n})${changed}\n` +
-      `exact answers: ${result.exactAnswers} (rows by source: ${counts})\n` +
+      `exact answers: ${result.exactAnswers} (rows by source: ${counts}` +
+      `${result.extractionTooLong ? `; ${result.extractionTooLong} too long for the extraction model kept the heuristic` : ''})\n` +
       `judged:   ${result.outFile}\n`,
   );
   return 0;

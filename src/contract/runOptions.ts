@@ -145,7 +145,7 @@ export const RUN_OPTIONS = {
   },
   seed: {
     default: 0,
-    help: 'seed of the row sample and the train/test split',
+    help: 'seed of the row sample and the train/test split (and of extraction sampling)',
     accepts: '<n>',
     setting: 'seed',
     flag: 'seed',
@@ -248,6 +248,28 @@ export const RUN_OPTIONS = {
     flag: 'model-kind',
     changesActivations: false,
     parse: enumValue(MODEL_KIND_CHOICES),
+  },
+  extractionModel: {
+    default: '',
+    help: "instruct model folder that extracts the exact answers of wrong rows, as the reference's extraction LLM (its two-shot prompt through the model's chat template, greedy unless --extraction-sampling); empty: the probed model when it is an instruct model with a chat template of its own, else the heuristic short answer",
+    accepts: '<dir>',
+    setting: 'extractionModel',
+    flag: 'extraction-model',
+    // Generation only: probing reads the exact answers from the answers file.
+    changesActivations: false,
+    parse: (raw: unknown): string => {
+      if (typeof raw !== 'string') throw new Error(`must be a folder path (or empty), got ${describe(raw)}`);
+      return raw.trim();
+    },
+  },
+  extractionSampling: {
+    default: false,
+    help: 'sample the extraction model as the reference does (T = 1, top_k 50, up to 5 attempts while the result is invalid), seeded by the run seed; off: greedy, one attempt',
+    accepts: '',
+    setting: 'extractionSampling',
+    flag: 'extraction-sampling',
+    changesActivations: false,
+    parse: booleanValue,
   },
   baselines: {
     default: true,

@@ -9,17 +9,21 @@ import { DEFAULT_PROMPT_FORMAT, defaultRunOptions, type PromptFormat, type Provi
 import { DatasetError } from '../dataset/errors';
 import { readTable } from '../dataset/readTable';
 import { providerOrder, quietOnnxruntimeLogging } from '../model/executionProviders';
-import { loadModelTokenizer, type ModelTokenizer } from '../tokenize/modelTokenizer';
+import { loadModelTokenizer } from '../tokenize/modelTokenizer';
 import { promptTokens } from '../tokenize/sequence';
 import { AnswersWriter, type GeneratedAnswerRow } from './answersFile';
 import { benchmarkPrompts } from './benchmarkPrompts';
-import { describeExactAnswers } from './exactAnswerMode';
+import { describeExactAnswerMode, describeExactAnswers, type ExactAnswerMode } from './exactAnswerMode';
+import { applyExtraction } from './extraction/applyExtraction';
+import { chooseExtractionModel } from './extraction/chooseExtractionModel';
+import { ExactAnswerExtractor,EXTRACTION_MAX_NEW_TOKENS } from './extraction/exactAnswerExtractor';
 import { generateGreedyWithScores, type GreedyDecoding, openGreedySession } from './greedy';
 import { endTokenTexts, judgeAnswerText, type JudgedAnswer, judgedRow } from './judgeText';
 import {
   benchmarkFromTable,
   type BenchmarkItem,
   detectDatasetKind,
+  EXACT_ANSWER_FROM_CORRECTNESS,
   maxNewTokens as kindMaxNewTokens,
   stopRule,
 } from './kinds';
@@ -48,6 +52,16 @@ export interface GenerateAnswersOptions {
   /** Chat template and add_generation_prompt: the probing run must use the same to find q_length. */
   promptFormat?: PromptFormat;
   executionProvider?: ProviderChoice;
+  /**
+   * The model that extracts exact answers of wrong rows (layerProbe.extractionModel): a folder, or ''
+   * (default) for this model when it is an instruct model with a chat template of its own; otherwise
+   * the heuristic short answer.
+   */
+  extractionModel?: string;
+  /** Sample the extraction model as the reference does (T = 1, top_k 50, up to 5 attempts), seeded by `seed`; default greedy. */
+  extractionSampling?: boolean;
+  /** The run's seed (extraction sampling). Default 0. */
+  seed?: number;
   onProgress?: (progress: GenerationProgress) => void;
   log?: (line: string) => void;
   signal?: AbortSignal;
@@ -73,8 +87,12 @@ export interface GeneratedAnswers {
   modelKind: ModelKindChoice;
   stopIds: readonly number[];
   stopRule: string;
-  /** How exact answers were found (an extraction model is not run: wrong rows get the short-answer heuristic). */
+  /** How exact answers were found: the kind's rule, the gold, and for wrong rows the extraction model (greedy or sampled, seed) or the heuristic. */
   exactAnswers: string;
+  /** What ran for the rows the reference hands to its extraction model. */
+  exactAnswerMode: ExactAnswerMode;
+  /** Rows of this run (not resumed) whose exact answer the extraction model gave, and those whose prompt was too long for it. */
+  extraction?: { extracted: number; tooLong: number };
   provider: string;
   resumed: number;
   /** How this run decoded (KV cache or not, and why); undefined when every row was resumed. */
@@ -120,13 +138,25 @@ export async function generateAnswers(options: GenerateAnswersOptions): Promise<
   const started = performance.now();
   let tokens = 0;
   let decoding: GreedyDecoding | undefined;
-  const judged = (i: number, generated: GeneratedTokens): GeneratedAnswerRow => ({
-    ...judgeRow(kind, items[i], prompts[i], tok, modelKind, modelName, promptIds[i], generated.ids),
-    token_logits: generated.logits,
-    token_logprobs: generated.logprobs,
-    token_probs: generated.probs,
-  });
+  const endTokens = endTokenTexts(tok);
+  const extractionCounts = { extracted: 0, tooLong: 0 };
+  let extractor: ExactAnswerExtractor | undefined;
   try {
+    const choice = EXACT_ANSWER_FROM_CORRECTNESS.has(kind)
+      ? { reason: "the kind's correctness rule gives every exact answer" }
+      : chooseExtractionModel(options.extractionModel ?? '', { dir: options.modelDir, tok });
+    if (choice.dir !== undefined) {
+      extractor = await ExactAnswerExtractor.open(
+        choice.dir,
+        { sampling: options.extractionSampling ?? false, seed: options.seed ?? DEFAULT_RUN_OPTIONS.seed, executionProvider: options.executionProvider, batchSize: options.batchSize },
+        { dir: options.modelDir, session: original },
+      );
+      log(`exact answers of wrong rows: ${describeExactAnswerMode(extractor.mode)} (${choice.reason}; ${extractor.family} post-processing)`);
+    } else log(`exact answers of wrong rows: ${describeExactAnswerMode({ mode: 'heuristic' })} (${choice.reason})`);
+    // A resumed partial file keeps the exact answers its own run found, with whatever that run had.
+    const otherSource = extractor ? 'heuristic' : 'extraction';
+    const mixed = rows.filter((row) => row.exact_answer_source === otherSource).length;
+    if (mixed > 0) log(`note: ${mixed} resumed rows kept their ${otherSource} exact answers from the earlier run`);
     options.onProgress?.({ done: resumed, total: items.length, resumed, tokens: 0, seconds: 0 });
     for (let start = resumed; start < items.length; start += ROWS_PER_ROUND) {
       if (options.signal?.aborted) throw new RunCancelled('cancelled during generation');
@@ -140,18 +170,33 @@ export async function generateAnswers(options: GenerateAnswersOptions): Promise<
         decoding = generated.decoding;
         log(`decoding: ${describeDecoding(decoding)}`);
       }
-      const round = generated.ids.map((ids, k) =>
-        judged(start + k, { ids, logits: generated.logits[k], logprobs: generated.logprobs[k], probs: generated.probs[k] }),
-      );
+      const answers = generated.ids.map((ids) => tok.decode(ids));
+      const indices = answers.map((_, k) => start + k);
+      const first = answers.map((answer, k) => judgeAnswerText(kind, items[start + k], answer, modelKind, { modelName, endTokens }));
+      // Every extraction prompt of the round in one decoder call, before the round is written.
+      const extracted = await applyExtraction(extractor, indices, first);
+      extractionCounts.extracted += extracted.extracted;
+      extractionCounts.tooLong += extracted.tooLong;
+      const round: GeneratedAnswerRow[] = generated.ids.map((ids, k) => ({
+        ...judgedGeneratedRow(kind, items[start + k], prompts[start + k], answers[k], extracted.judged[k], promptIds[start + k], ids),
+        token_logits: generated.logits[k],
+        token_logprobs: generated.logprobs[k],
+        token_probs: generated.probs[k],
+      }));
       writer.append(round);
       rows.push(...round);
       tokens += generated.ids.reduce((s, ids) => s + ids.length, 0);
       options.onProgress?.({ done: end, total: items.length, resumed, tokens, seconds: (performance.now() - started) / 1000 });
     }
   } finally {
+    await extractor?.release();
     await original.session.release();
   }
   writer.complete();
+  if (extractionCounts.tooLong > 0) {
+    log(`${extractionCounts.tooLong} rows' extraction prompts do not fit the extraction model's position table with ${EXTRACTION_MAX_NEW_TOKENS} new tokens: they kept the heuristic exact answer`);
+  }
+  const exactAnswerMode: ExactAnswerMode = extractor?.mode ?? { mode: 'heuristic' };
   const correct = rows.filter((row) => row.automatic_correctness === 1).length;
   return {
     rows,
@@ -162,19 +207,13 @@ export async function generateAnswers(options: GenerateAnswersOptions): Promise<
     modelKind,
     stopIds: tok.stopIds,
     stopRule: stopRule(modelKind).description,
-    exactAnswers: describeExactAnswers(kind, { mode: 'heuristic' }),
+    exactAnswers: describeExactAnswers(kind, exactAnswerMode),
+    exactAnswerMode,
+    ...(extractor ? { extraction: extractionCounts } : {}),
     provider: original.provider,
     resumed,
     decoding,
   };
-}
-
-/** One row's generated ids and, per id, the scores the logprob baseline reads. */
-interface GeneratedTokens {
-  ids: number[];
-  logits: number[];
-  logprobs: number[];
-  probs: number[];
 }
 
 export function describeDecoding(d: GreedyDecoding): string {
@@ -184,25 +223,9 @@ export function describeDecoding(d: GreedyDecoding): string {
 }
 
 /**
- * One generated answer judged (judgeAnswerText: the same code `judge` runs on answers from elsewhere),
- * as its answers-file row with the ids the probes read. Rows the reference hands to its extraction
- * model carry the heuristic's exact answer here; `extractExactAnswers` replaces it when a model runs.
+ * One generated answer's answers-file row: its judgement (judgeAnswerText, the same code `judge` runs on
+ * answers from elsewhere, with the extraction model's exact answer where one ran) and the ids the probes read.
  */
-export function judgeRow(
-  kind: DatasetKind,
-  item: BenchmarkItem,
-  prompt: string,
-  tok: ModelTokenizer,
-  modelKind: ModelKindChoice,
-  modelName: string,
-  promptIds: readonly number[],
-  generated: readonly number[],
-): GeneratedAnswerRow {
-  const answer = tok.decode([...generated]);
-  const judged = judgeAnswerText(kind, item, answer, modelKind, { modelName, endTokens: endTokenTexts(tok) });
-  return judgedGeneratedRow(kind, item, prompt, answer, judged, promptIds, generated);
-}
-
 function judgedGeneratedRow(
   kind: DatasetKind,
   item: BenchmarkItem,

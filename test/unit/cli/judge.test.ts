@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 
 import { readTable } from '../../../src/core/dataset/readTable';
-import { fixtureDataset } from '../../helpers/fixtures';
+import { fixtureDataset, fixtureModel } from '../../helpers/fixtures';
+import { instructFixture } from '../../helpers/instructModel';
 
 // The real dist/cli.js bundle (npm test builds it first), as a user runs it.
 const CLI = path.resolve('dist', 'cli.js');
@@ -50,6 +51,26 @@ test('judge labels a file from the command line and prints what it did', async (
   const same = run('judge', file, '--model-kind', 'instruct', '--out', file, '--force');
   assert.equal(same.status, 1);
   assert.match(same.stderr, /would overwrite the answers file it is made from/);
+});
+
+test('judge --extraction-model: the summary says which extraction ran (greedy, sampled with its seed, or the heuristic)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-probe-cli-judge-math-'));
+  const lines = fs.readFileSync(fixtureDataset('llmsknow', 'AnswerableMath_test.csv'), 'utf8').split('\n');
+  // Golds 21.0 and 82.0: one right, one wrong answer.
+  const file = path.join(dir, 'math_answers.csv');
+  fs.writeFileSync(file, [`${lines[0]},model_answer`, `${lines[1]},It drops by 21 degrees.`, `${lines[2]},There are 90 left.`].join('\n') + '\n');
+  const extractor = instructFixture('tiny-mistral-instruct');
+  const summary = (...flags: string[]): string => {
+    const out = run('judge', file, '--model-kind', 'instruct', '--quiet', '--force', '--provider', 'cpu', ...flags);
+    assert.equal(out.status, 0, out.stderr);
+    return out.stdout;
+  };
+  assert.match(summary(), /exact answers: correct rows: the gold found in the answer; wrong rows: heuristic exact answers .*\(rows by source: gold 1, heuristic 1\)/);
+  assert.match(summary('--extraction-model', extractor), /wrong rows: extraction model tiny-mistral-instruct, greedy \(rows by source: gold 1, extraction 1\)/);
+  assert.match(summary('--extraction-model', extractor, '--extraction-sampling', '--seed', '2'), /wrong rows: extraction model tiny-mistral-instruct, sampled at T=1, seed 2 \(top_k 50, up to 5 attempts while invalid\)/);
+  const base = run('judge', file, '--model-kind', 'instruct', '--force', '--extraction-model', fixtureModel('toy-facts-llama'));
+  assert.equal(base.status, 1);
+  assert.match(base.stderr, /toy-facts-llama: not usable as the extraction model/);
 });
 
 test('judge: bad command lines exit 2 naming the flag; --help documents it', () => {

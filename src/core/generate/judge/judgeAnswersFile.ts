@@ -9,17 +9,23 @@ import * as path from 'node:path';
 
 import type { DatasetKind, ModelKindChoice } from '../../../contract/datasetKinds';
 import { LayerProbeError } from '../../../contract/errors';
+import type { ProviderChoice } from '../../../contract/runOptions';
 import { parseZeroOne } from '../../dataset/cellValues';
 import { DatasetError } from '../../dataset/errors';
 import { readTable, tableFormatOf } from '../../dataset/readTable';
 import { isUnnamedIndexColumn, type Table } from '../../dataset/table';
 import { formatTable, writeFileAtomically } from '../../dataset/writeTable';
+import { quietOnnxruntimeLogging } from '../../model/executionProviders';
 import { loadModelTokenizer, type ModelTokenizer } from '../../tokenize/modelTokenizer';
 import { AnswersFileError } from '../answersFile';
 import { benchmarkPrompts } from '../benchmarkPrompts';
-import { describeExactAnswers } from '../exactAnswerMode';
+import { describeExactAnswerMode, describeExactAnswers, type ExactAnswerMode } from '../exactAnswerMode';
+import { applyExtraction } from '../extraction/applyExtraction';
+import { chooseExtractionModel } from '../extraction/chooseExtractionModel';
+import { ExactAnswerExtractor } from '../extraction/exactAnswerExtractor';
 import { COMMON_END_TOKENS, endTokenTexts, type ExactAnswerSource, judgeAnswerText, type JudgedAnswer, judgedRow } from '../judgeText';
 import { answerColumns } from '../kinds/answerRow';
+import { EXACT_ANSWER_FROM_CORRECTNESS } from '../kinds/exactAnswer';
 import { pyFloatStr } from '../kinds/pythonText';
 import { benchmarkFromTable } from '../kinds/readBenchmark';
 import type { BenchmarkItem } from '../kinds/types';
@@ -40,6 +46,14 @@ export interface JudgeAnswersOptions {
   modelDir?: string;
   /** qa rows of a raw benchmark file: the prompt template generate used (default its own). */
   promptTemplate?: string;
+  /** The extraction model for wrong rows (layerProbe.extractionModel): a folder, or '' (default) for --model when it is an instruct model with a chat template; else the heuristic. */
+  extractionModel?: string;
+  /** Sample the extraction model as the reference does, seeded by `seed`; default greedy. */
+  extractionSampling?: boolean;
+  seed?: number;
+  executionProvider?: ProviderChoice;
+  /** Extraction prompts per forward pass. */
+  batchSize?: number;
   log?: (line: string) => void;
 }
 
@@ -56,11 +70,17 @@ export interface JudgedAnswers {
   accuracy: number;
   /** How exact answers were found, in words (which mode, for the summary). */
   exactAnswers: string;
+  exactAnswerMode: ExactAnswerMode;
   /** Rows per exact-answer source. */
   sources: Record<ExactAnswerSource, number>;
+  /** With an extraction model: rows whose prompt outgrew its position table (they keep the heuristic). */
+  extractionTooLong?: number;
   /** When the input had automatic_correctness: how many of its labels the rules give differently. */
   labelsChanged?: number;
 }
+
+// Extraction prompts per decoder call: as generate's rounds.
+const ROWS_PER_ROUND = 64;
 
 export class JudgeRefused extends LayerProbeError {
   override name = 'JudgeRefused';
@@ -92,7 +112,8 @@ export async function judgeAnswersFile(options: JudgeAnswersOptions): Promise<Ju
   const { items, prompts } = itemsAndPrompts(table, layout.layout, kind, modelKind, modelName, options.promptTemplate);
   const answers = table.records.map((record, rowIndex) => answerCell(table, record, rowIndex));
   const endTokens = tok ? endTokenTexts(tok) : COMMON_END_TOKENS;
-  const judged: JudgedAnswer[] = items.map((item, i) => judgeAnswerText(kind, item, answers[i], modelKind, { modelName, endTokens }));
+  const first: JudgedAnswer[] = items.map((item, i) => judgeAnswerText(kind, item, answers[i], modelKind, { modelName, endTokens }));
+  const { judged, mode, tooLong } = await extractWhereAsked(options, kind, tok, first, log);
 
   const outputColumns = ['id', ...answerColumns(kind), 'exact_answer_source'];
   const kept = table.columns.filter((column) => !isUnnamedIndexColumn(column) && !outputColumns.includes(column));
@@ -124,10 +145,57 @@ export async function judgeAnswersFile(options: JudgeAnswersOptions): Promise<Ju
     columns,
     rows,
     accuracy: correct / rows.length,
-    exactAnswers: describeExactAnswers(kind, { mode: 'heuristic' }),
+    exactAnswers: describeExactAnswers(kind, mode),
+    exactAnswerMode: mode,
     sources,
+    ...(mode.mode === 'extraction' ? { extractionTooLong: tooLong } : {}),
     labelsChanged: labelsChanged(table, judged),
   };
+}
+
+/**
+ * The extraction model's exact answers for the rows that ask for one, ROWS_PER_ROUND prompts per
+ * decoder call; without an extraction model the heuristic's stay.
+ */
+async function extractWhereAsked(
+  options: JudgeAnswersOptions,
+  kind: DatasetKind,
+  tok: ModelTokenizer | undefined,
+  judged: JudgedAnswer[],
+  log: (line: string) => void,
+): Promise<{ judged: JudgedAnswer[]; mode: ExactAnswerMode; tooLong: number }> {
+  const heuristic: ExactAnswerMode = { mode: 'heuristic' };
+  if (EXACT_ANSWER_FROM_CORRECTNESS.has(kind)) return { judged, mode: heuristic, tooLong: 0 };
+  const answering = options.modelDir === undefined ? undefined : { dir: options.modelDir, tok };
+  const choice = chooseExtractionModel(options.extractionModel ?? '', answering);
+  if (choice.dir === undefined) {
+    log(`exact answers of wrong rows: ${describeExactAnswerMode(heuristic)} (${choice.reason})`);
+    return { judged, mode: heuristic, tooLong: 0 };
+  }
+  quietOnnxruntimeLogging();
+  const extractor = await ExactAnswerExtractor.open(choice.dir, {
+    sampling: options.extractionSampling ?? false,
+    seed: options.seed ?? 0,
+    executionProvider: options.executionProvider,
+    batchSize: options.batchSize,
+  });
+  log(`exact answers of wrong rows: ${describeExactAnswerMode(extractor.mode)} (${choice.reason}; ${extractor.family} post-processing)`);
+  const out = [...judged];
+  let tooLong = 0;
+  try {
+    const asking = judged.flatMap((j, i) => (j.extraction ? [i] : []));
+    for (let start = 0; start < asking.length; start += ROWS_PER_ROUND) {
+      const rows = asking.slice(start, start + ROWS_PER_ROUND);
+      const round = await applyExtraction(extractor, rows, rows.map((i) => judged[i]));
+      rows.forEach((i, k) => (out[i] = round.judged[k]));
+      tooLong += round.tooLong;
+      log(`extraction: ${Math.min(start + ROWS_PER_ROUND, asking.length)}/${asking.length} rows`);
+    }
+  } finally {
+    await extractor.release();
+  }
+  if (tooLong > 0) log(`${tooLong} rows' extraction prompts do not fit ${extractor.name}'s position table: they kept the heuristic exact answer`);
+  return { judged: out, mode: extractor.mode, tooLong };
 }
 
 /** `<name>-judged.<ext>` beside the input, in its format (.ndjson and .jsonl stay what they were). */
