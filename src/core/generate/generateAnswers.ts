@@ -142,17 +142,21 @@ export async function generateAnswers(options: GenerateAnswersOptions): Promise<
   const extractionCounts = { extracted: 0, tooLong: 0 };
   let extractor: ExactAnswerExtractor | undefined;
   try {
-    const choice = EXACT_ANSWER_FROM_CORRECTNESS.has(kind)
-      ? { reason: "the kind's correctness rule gives every exact answer" }
-      : chooseExtractionModel(options.extractionModel ?? '', { dir: options.modelDir, tok });
-    if (choice.dir !== undefined) {
-      extractor = await ExactAnswerExtractor.open(
-        choice.dir,
-        { sampling: options.extractionSampling ?? false, seed: options.seed ?? DEFAULT_RUN_OPTIONS.seed, executionProvider: options.executionProvider, batchSize: options.batchSize },
-        { dir: options.modelDir, session: original },
-      );
-      log(`exact answers of wrong rows: ${describeExactAnswerMode(extractor.mode)} (${choice.reason}; ${extractor.family} post-processing)`);
-    } else log(`exact answers of wrong rows: ${describeExactAnswerMode({ mode: 'heuristic' })} (${choice.reason})`);
+    if (EXACT_ANSWER_FROM_CORRECTNESS.has(kind)) {
+      log(`exact answers: from ${kind}'s correctness rule${options.extractionModel ? '; the extraction model is not used (the reference runs none on this kind)' : ''}`);
+    } else {
+      const choice = chooseExtractionModel(options.extractionModel ?? '', { dir: options.modelDir, tok });
+      if (choice.dir !== undefined) {
+        const settings = {
+          sampling: options.extractionSampling ?? false,
+          seed: options.seed ?? DEFAULT_RUN_OPTIONS.seed,
+          executionProvider: options.executionProvider,
+          batchSize: options.batchSize,
+        };
+        extractor = await ExactAnswerExtractor.open(choice.dir, settings, { dir: options.modelDir, session: original });
+        log(`exact answers of wrong rows: ${describeExactAnswerMode(extractor.mode)} (${choice.reason}; ${extractor.family} post-processing)`);
+      } else log(`exact answers of wrong rows: ${describeExactAnswerMode({ mode: 'heuristic' })} (${choice.reason})`);
+    }
     // A resumed partial file keeps the exact answers its own run found, with whatever that run had.
     const otherSource = extractor ? 'heuristic' : 'extraction';
     const mixed = rows.filter((row) => row.exact_answer_source === otherSource).length;

@@ -165,7 +165,10 @@ async function extractWhereAsked(
   log: (line: string) => void,
 ): Promise<{ judged: JudgedAnswer[]; mode: ExactAnswerMode; tooLong: number }> {
   const heuristic: ExactAnswerMode = { mode: 'heuristic' };
-  if (EXACT_ANSWER_FROM_CORRECTNESS.has(kind)) return { judged, mode: heuristic, tooLong: 0 };
+  if (EXACT_ANSWER_FROM_CORRECTNESS.has(kind)) {
+    if (options.extractionModel) log(`exact answers: from ${kind}'s correctness rule; the extraction model is not used (the reference runs none on this kind)`);
+    return { judged, mode: heuristic, tooLong: 0 };
+  }
   const answering = options.modelDir === undefined ? undefined : { dir: options.modelDir, tok };
   const choice = chooseExtractionModel(options.extractionModel ?? '', answering);
   if (choice.dir === undefined) {
