@@ -71,6 +71,7 @@ test('judge --extraction-model: the summary says which extraction ran (greedy, s
   const base = run('judge', file, '--model-kind', 'instruct', '--force', '--extraction-model', fixtureModel('toy-facts-llama'));
   assert.equal(base.status, 1);
   assert.match(base.stderr, /toy-facts-llama: not usable as the extraction model/);
+  fs.rmSync(path.dirname(extractor), { recursive: true, force: true });
 });
 
 test('judge: bad command lines exit 2 naming the flag; --help documents it', () => {

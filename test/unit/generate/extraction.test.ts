@@ -192,6 +192,7 @@ describe('generate with an extraction model', () => {
   before(() => {
     extractionDir = instructFixture('tiny-mistral-instruct');
   });
+  after(() => fs.rmSync(path.dirname(extractionDir), { recursive: true, force: true }));
 
   it('wrong rows get the extraction model’s exact answers (greedy), correct rows the gold; the result says which', async () => {
     const plain = await generateAnswers({ questionsFile: QUESTIONS, modelDir: MODEL, limit: 12, outFile: out() });
@@ -263,5 +264,6 @@ describe('generate: the default extraction model', () => {
     // A random model answers nothing right: every row went to the extraction model.
     assert.deepEqual(result.rows.map((r) => r.exact_answer_source), ['extraction', 'extraction', 'extraction']);
     assert.deepEqual(result.extraction, { extracted: 3, tooLong: 0 });
+    fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   });
 });
