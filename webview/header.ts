@@ -1,5 +1,6 @@
 // The panel header: which model, where it was probed, on which data, with how many examples.
 import type { HeatmapView } from '../src/contract/heatmapView';
+import type { AnswersProvenance } from '../src/contract/result';
 import { el, replaceChildren } from './dom';
 
 function baseName(file: string): string {
@@ -26,5 +27,19 @@ export function renderHeader(container: HTMLElement, view: HeatmapView): void {
       fact('Provider', model.provider),
       fact('Run', new Date(view.createdAt).toLocaleString(), view.createdAt),
     ),
+    ...(view.answers ? [answersFacts(view.answers)] : []),
+  );
+}
+
+/** How the probed answers were made from the benchmark: the facts a reader needs to trust the labels. */
+function answersFacts(answers: AnswersProvenance): HTMLElement {
+  return el(
+    'dl',
+    { className: 'facts answers' },
+    fact('Benchmark', `${baseName(answers.benchmarkFile)} · ${answers.kind}`, `${answers.benchmarkFile} (kind: ${answers.kindReason})`),
+    fact('Prompt', answers.promptFormat),
+    fact('Correct if', answers.correctnessRule),
+    fact('Exact answers', answers.exactAnswers),
+    fact('Answers', `${(answers.accuracy * 100).toFixed(1)} % correct · ${answers.decoding}`, answers.stopRule),
   );
 }

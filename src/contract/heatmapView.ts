@@ -4,7 +4,7 @@
 // (layers × 15 × 7 numbers) and the webview persists the view with setState, which is JSON.
 import { bestBaseline } from './baselines';
 import type { ProbeLocation } from './locations';
-import type { ProbeResult } from './result';
+import type { AnswersProvenance, ProbeResult } from './result';
 import type { MetricMatrix, MetricName, TokenPositionName } from './types';
 
 export interface HeatmapView {
@@ -36,6 +36,8 @@ export interface HeatmapView {
   baselines?: { name: string; family: 'logprob' | 'p_true'; auc: number | null; aucInterval: [number, number] | null }[];
   /** The best baseline's name and AUC: marked on the colour bar; cells whose interval lies above it are outlined. */
   bestBaseline?: { name: string; auc: number };
+  /** Where the answers came from, when Layer Probe generated them from a benchmark. */
+  answers?: AnswersProvenance;
 }
 
 export function resultKey(result: ProbeResult): string {
@@ -64,6 +66,7 @@ export function toHeatmapView(result: ProbeResult): HeatmapView {
     converged: result.converged,
     iterations: result.iterations,
     ...baselineView(result),
+    ...(result.answers ? { answers: result.answers } : {}),
   };
 }
 

@@ -65,6 +65,8 @@ export interface ProbeResult {
    * probe cell must beat for the heatmap to say more than the model's own confidence.
    */
   baselines?: BaselineResults;
+  /** Where the probed answers came from, when Layer Probe generated them from a benchmark file. */
+  answers?: AnswersProvenance;
   /** The held-out examples behind every cell. */
   test: {
     rowIndex: number[];
@@ -79,6 +81,26 @@ export interface ProbeResult {
     /** P(correct) from the cell's probe: [layer][token][example]. */
     scores: number[][][];
   };
+}
+
+/** How an answers file was generated from a raw benchmark (shown in the panel header). */
+export interface AnswersProvenance {
+  /** The raw benchmark file (never written to). */
+  benchmarkFile: string;
+  kind: string;
+  /** Why that kind: 'given', or the columns that identified it. */
+  kindReason: string;
+  modelKind: 'base' | 'instruct';
+  /** The prompt format, in words (chat template or plain text). */
+  promptFormat: string;
+  correctnessRule: string;
+  stopRule: string;
+  /** How exact answers were found: the kind's rule, the gold in the answer, an extraction model, or the heuristic. */
+  exactAnswers: string;
+  /** Greedy with or without the KV cache, and why. */
+  decoding: string;
+  /** Share of answers judged correct. */
+  accuracy: number;
 }
 
 /** One baseline detector scored on the result's test rows. */

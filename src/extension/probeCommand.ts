@@ -3,21 +3,22 @@ import * as path from 'node:path';
 
 import * as vscode from 'vscode';
 
-import { isRunCancelled } from '../contract/errors';
-import type { ProbeResult } from '../contract/result';
+import { isRunCancelled, LayerProbeError } from '../contract/errors';
+import type { AnswersProvenance, ProbeResult } from '../contract/result';
 import { OptionError, type RunOptions } from '../contract/runOptions';
-import { RUN_STAGES, type RunStage } from '../contract/workerProtocol';
+import { type GenerationSummary, RUN_STAGES, type RunStage } from '../contract/workerProtocol';
 import { askColumns } from './askColumns';
+import { answersFileFor, askToGenerate, type GeneratePlan, generateWithProgress, showAnswersBeside } from './generateStep';
 import { HeatmapPanel, type HeatmapPanelOptions } from './panel/heatmapPanel';
 import { pickModelFolder } from './pickModelFolder';
 import type { ProviderStatus } from './providerStatus';
 import { readRunOptions } from './settings';
-import { runInWorker, WorkerRunError } from './workerRun';
+import { inspectInWorker, runInWorker, WorkerRunError, type WorkerRunHooks } from './workerRun';
 
 const DATASET_EXTENSIONS = ['.jsonl', '.json', '.csv'];
 
 // Share of the progress bar each stage fills; forward passes and probes dominate every real run.
-const STAGE_WEIGHT: Record<RunStage, number> = { dataset: 5, tokenize: 5, model: 10, extract: 45, probe: 25, baselines: 10 };
+const STAGE_WEIGHT: Record<RunStage, number> = { generate: 0, dataset: 5, tokenize: 5, model: 10, extract: 45, probe: 25, baselines: 10 };
 const STAGE_ORDER = RUN_STAGES;
 
 export interface ProbeOutcome {
@@ -25,14 +26,31 @@ export interface ProbeOutcome {
   panel: HeatmapPanel;
 }
 
-/** "Layer Probe: Probe Dataset…": dataset → model folder → worker run with progress → heatmap panel. */
+/**
+ * What to do with a raw benchmark without asking (the Generate Answers command, tests): generate with
+ * this plan; `generateOnly` stops after the answers file.
+ */
+export interface ProbeCommandChoices {
+  generate?: GeneratePlan;
+  generateOnly?: boolean;
+}
+
+export interface GenerateOutcome {
+  summary: GenerationSummary;
+}
+
+/**
+ * "Layer Probe: Probe Dataset…": dataset → model folder → (a raw benchmark: generate the answers in the
+ * worker, open them beside) → worker run with progress → heatmap panel.
+ */
 export async function probeDatasetCommand(
   context: vscode.ExtensionContext,
   output: vscode.LogOutputChannel,
   providerStatus: ProviderStatus,
   resource?: vscode.Uri,
-): Promise<ProbeOutcome | undefined> {
-  const dataset = resource ?? (await pickDataset());
+  choices: ProbeCommandChoices = {},
+): Promise<ProbeOutcome | GenerateOutcome | undefined> {
+  const dataset = resource ?? (await pickDataset(choices.generateOnly === true));
   if (!dataset) return undefined;
   if (!DATASET_EXTENSIONS.includes(path.extname(dataset.fsPath).toLowerCase())) {
     void vscode.window.showErrorMessage(`Layer Probe: ${path.basename(dataset.fsPath)} is not a .jsonl, .json or .csv dataset.`);
@@ -56,6 +74,27 @@ export async function probeDatasetCommand(
 
   const distDir = path.join(context.extensionUri.fsPath, 'dist');
   try {
+    let datasetFile = dataset.fsPath;
+    let answers: AnswersProvenance | undefined;
+    const inspection = await inspectInWorker(distDir, { datasetFile, options }, silentHooks(output), neverCancelled);
+    if (!inspection.answered || choices.generateOnly) {
+      if (inspection.answered) throw new LayerProbeError(`${path.basename(datasetFile)} already holds the model's answers and their labels: probe it instead`);
+      if (inspection.kind === undefined) {
+        throw new LayerProbeError(
+          `${path.basename(datasetFile)} has no model answers and labels, and which benchmark it is cannot be told from its columns ` +
+            `(${inspection.columns.join(', ')}): set layerProbe.datasetKind to generate the answers, or probe a file of labelled answers`,
+        );
+      }
+      const plan = choices.generate ?? (await askToGenerate(inspection, modelDir));
+      if (!plan) return undefined;
+      const outFile = await answersFileFor(context, datasetFile, options, inspection, plan);
+      const summary = await generateWithProgress(distDir, { questionsFile: datasetFile, options, outFile, limit: plan.limit }, output);
+      const { outFile: _file, rows: _rows, resumed: _resumed, provider: _provider, ...provenance } = summary;
+      answers = provenance;
+      await showAnswersBeside(summary.outFile);
+      if (choices.generateOnly) return { summary };
+      datasetFile = summary.outFile;
+    }
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Layer Probe', cancellable: true },
       (progress, token) => {
@@ -64,7 +103,7 @@ export async function probeDatasetCommand(
           distDir,
           // Extra locations come from the same forward passes and are cached: switching
           // `layerProbe.location` to one later re-probes from disk.
-          { datasetFile: dataset.fsPath, options, cacheDir: activationCacheRoots(context)[0] },
+          { datasetFile, options, cacheDir: activationCacheRoots(context)[0], ...(answers ? { answers } : {}) },
           {
             onProgress: (stage, done, total, message) => {
               const before = STAGE_ORDER.slice(0, STAGE_ORDER.indexOf(stage)).reduce((s, st) => s + STAGE_WEIGHT[st], 0);
@@ -87,7 +126,7 @@ export async function probeDatasetCommand(
     return { result, panel };
   } catch (err) {
     if (isRunCancelled(err)) {
-      output.info('Run cancelled by the user.');
+      output.info(`Run cancelled by the user (${err.message}); generated answers are kept and resumed next time.`);
       return undefined;
     }
     const message = err instanceof Error ? err.message : String(err);
@@ -106,11 +145,11 @@ export function activationCacheRoots(context: vscode.ExtensionContext): string[]
   return roots.map((u) => path.join(u.fsPath, 'activations'));
 }
 
-async function pickDataset(): Promise<vscode.Uri | undefined> {
+async function pickDataset(benchmark: boolean): Promise<vscode.Uri | undefined> {
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active && DATASET_EXTENSIONS.includes(path.extname(active.fsPath).toLowerCase())) return active;
   const picked = await vscode.window.showOpenDialog({
-    title: 'Layer Probe: choose a dataset of model answers',
+    title: benchmark ? 'Layer Probe: choose a benchmark (questions and gold answers)' : 'Layer Probe: choose a dataset (model answers, or a benchmark to answer)',
     canSelectMany: false,
     filters: { Datasets: ['jsonl', 'json', 'csv'] },
   });
@@ -132,6 +171,14 @@ async function saveResult(context: vscode.ExtensionContext, result: ProbeResult,
   output.info(`Result saved to ${file}`);
   return file;
 }
+
+const neverCancelled = { onCancellationRequested: (): void => undefined };
+
+const silentHooks = (output: vscode.LogOutputChannel): WorkerRunHooks => ({
+  onProgress: () => undefined,
+  log: (line) => output.info(line),
+  resolveColumns: () => Promise.resolve(undefined),
+});
 
 function bestCell(result: ProbeResult): string | undefined {
   let best: { v: number; layer: number; token: string } | undefined;

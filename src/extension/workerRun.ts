@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { ColumnDetection, ColumnMapping } from '../contract/columns';
 import { LayerProbeError, RunCancelled } from '../contract/errors';
 import type { ProbeResult } from '../contract/result';
-import type { FromWorker, RunRequest, RunStage, ToWorker } from '../contract/workerProtocol';
+import type { DatasetInspection, FromWorker, GenerateRequest, GenerationSummary, RunRequest, RunStage, ToWorker } from '../contract/workerProtocol';
 
 /** The worker reported an error; `kind` is its class name there, `causes` its cause chain. */
 export class WorkerRunError extends LayerProbeError {
@@ -30,12 +30,24 @@ export interface WorkerRunHooks {
  * onnxruntime mid-batch (a flag checked between batches could wait seconds on a large model) and can
  * never take the extension host down with it. Rejects with RunCancelled when cancelled.
  */
-export function runInWorker(
-  distDir: string,
-  request: RunRequest,
-  hooks: WorkerRunHooks,
-  cancel: { onCancellationRequested(listener: () => void): unknown },
-): Promise<ProbeResult> {
+export function runInWorker(distDir: string, request: RunRequest, hooks: WorkerRunHooks, cancel: Cancellation): Promise<ProbeResult> {
+  return callWorker(distDir, { type: 'run', request }, hooks, cancel, (msg) => (msg.type === 'result' ? msg.result : undefined));
+}
+
+/** Answers to a raw benchmark in the worker; cancelling keeps the rows written so far (`.partial`, resumed next time). */
+export function generateInWorker(distDir: string, request: GenerateRequest, hooks: WorkerRunHooks, cancel: Cancellation): Promise<GenerationSummary> {
+  return callWorker(distDir, { type: 'generate', request }, hooks, cancel, (msg) => (msg.type === 'generated' ? msg.summary : undefined));
+}
+
+/** Whether a file holds answered rows or a raw benchmark (and of which kind), read in the worker. */
+export function inspectInWorker(distDir: string, request: { datasetFile: string; options: RunRequest['options'] }, hooks: WorkerRunHooks, cancel: Cancellation): Promise<DatasetInspection> {
+  return callWorker(distDir, { type: 'inspect', ...request }, hooks, cancel, (msg) => (msg.type === 'inspection' ? msg.inspection : undefined));
+}
+
+export type Cancellation = { onCancellationRequested(listener: () => void): unknown };
+
+/** One request in a fresh worker process; `pick` recognises its final message. */
+function callWorker<T>(distDir: string, request: ToWorker, hooks: WorkerRunHooks, cancel: Cancellation, pick: (msg: FromWorker) => T | undefined): Promise<T> {
   // `serialization: 'advanced'` (structured clone) carries the result's large arrays faster than JSON.
   const worker = fork(path.join(distDir, 'worker.js'), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   const stderr: string[] = [];
@@ -43,7 +55,7 @@ export function runInWorker(
   const send = (msg: ToWorker): void => {
     worker.send(msg);
   };
-  return new Promise<ProbeResult>((resolve, reject) => {
+  return new Promise<T>((resolve, reject) => {
     let settled = false;
     const finish = (fn: () => void): void => {
       if (settled) return;
@@ -51,8 +63,13 @@ export function runInWorker(
       fn();
       worker.kill('SIGKILL');
     };
-    cancel.onCancellationRequested(() => finish(() => reject(new RunCancelled('probing cancelled'))));
+    cancel.onCancellationRequested(() => finish(() => reject(new RunCancelled(request.type === 'generate' ? 'generation cancelled' : 'probing cancelled'))));
     worker.on('message', (msg: FromWorker) => {
+      const picked = pick(msg);
+      if (picked !== undefined) {
+        finish(() => resolve(picked));
+        return;
+      }
       switch (msg.type) {
         case 'progress':
           hooks.onProgress(msg.stage, msg.done, msg.total, msg.message);
@@ -62,9 +79,6 @@ export function runInWorker(
           break;
         case 'askColumns':
           void hooks.resolveColumns(msg.detection, msg.columns).then((mapping) => send({ type: 'columns', mapping }));
-          break;
-        case 'result':
-          finish(() => resolve(msg.result));
           break;
         case 'error':
           finish(() => reject(msg.kind === 'RunCancelled' ? new RunCancelled(msg.message) : new WorkerRunError(msg.message, msg.kind, msg.causes)));
@@ -78,6 +92,6 @@ export function runInWorker(
         reject(new LayerProbeError(`the probing process exited unexpectedly (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`));
       }),
     );
-    send({ type: 'run', request });
+    send(request);
   });
 }

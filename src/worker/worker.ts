@@ -1,11 +1,14 @@
-// Runs the probing pipeline in a child process, off the extension host: onnxruntime blocks the thread
+// Runs the pipeline in a child process, off the extension host: onnxruntime blocks the thread
 // that calls it (model load, forward passes) and probe training is CPU-bound. A child process rather
 // than a worker thread because cancelling must stop onnxruntime mid-call: terminating a worker thread
 // while a native ORT call is in flight aborts the whole host process ("terminate called after throwing
 // an instance of 'Napi::Error'"); killing a child process is always safe.
 import type { ColumnMapping } from '../contract/columns';
 import { causeMessages } from '../contract/errors';
-import type { FromWorker, ToWorker } from '../contract/workerProtocol';
+import { promptFormatOf } from '../contract/runOptions';
+import type { FromWorker, GenerateRequest, GenerationSummary, ToWorker } from '../contract/workerProtocol';
+import { generateAnswers } from '../core/generate/generateAnswers';
+import { inspectDataset } from '../core/generate/inspectDataset';
 import { runProbe } from '../core/pipeline/runProbe';
 
 if (!process.send) throw new Error('worker.js must be started with an IPC channel (child_process.fork)');
@@ -21,22 +24,59 @@ process.on('message', (msg: ToWorker) => {
     answerColumns = undefined;
     return;
   }
-  runProbe(msg.request, {
-    onProgress: (stage, done, total, message) => post({ type: 'progress', stage, done, total, message }),
-    log: (line) => post({ type: 'log', line }),
-    resolveColumns: (detection, columns) =>
-      new Promise((resolve) => {
-        answerColumns = resolve;
-        post({ type: 'askColumns', detection, columns });
-      }),
-  }).then(
-    (result) => post({ type: 'result', result }),
-    (err: unknown) => {
-      const e = err instanceof Error ? err : new Error(String(err));
-      post({ type: 'error', message: e.message, kind: e.name, causes: causeMessages(e) });
-    },
-  );
+  handle(msg).then(post, (err: unknown) => {
+    const e = err instanceof Error ? err : new Error(String(err));
+    post({ type: 'error', message: e.message, kind: e.name, causes: causeMessages(e) });
+  });
 });
+
+async function handle(msg: Exclude<ToWorker, { type: 'columns' }>): Promise<FromWorker> {
+  switch (msg.type) {
+    case 'inspect':
+      return { type: 'inspection', inspection: await inspectDataset(msg.datasetFile, msg.options) };
+    case 'generate':
+      return { type: 'generated', summary: await generate(msg.request) };
+    case 'run': {
+      const result = await runProbe(msg.request, {
+        onProgress: (stage, done, total, message) => post({ type: 'progress', stage, done, total, message }),
+        log: (line) => post({ type: 'log', line }),
+        resolveColumns: (detection, columns) =>
+          new Promise((resolve) => {
+            answerColumns = resolve;
+            post({ type: 'askColumns', detection, columns });
+          }),
+      });
+      return { type: 'result', result };
+    }
+  }
+}
+
+async function generate(request: GenerateRequest): Promise<GenerationSummary> {
+  const { options } = request;
+  const formatSeconds = (s: number): string => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${Math.round(s / 60)} min` : `${Math.round(s)} s`);
+  const generated = await generateAnswers({
+    questionsFile: request.questionsFile,
+    modelDir: options.modelFolder,
+    outFile: request.outFile,
+    datasetKind: options.datasetKind === 'auto' ? undefined : options.datasetKind,
+    modelKind: options.modelKind === 'auto' ? undefined : options.modelKind,
+    promptFormat: promptFormatOf(options),
+    executionProvider: options.executionProvider,
+    extractionModel: options.extractionModel,
+    extractionSampling: options.extractionSampling,
+    seed: options.seed,
+    limit: request.limit,
+    log: (line) => post({ type: 'log', line }),
+    onProgress: (p) => {
+      const rate = p.seconds > 0 ? p.tokens / p.seconds : 0;
+      const rowsPerSecond = p.seconds > 0 ? (p.done - p.resumed) / p.seconds : 0;
+      const eta = rowsPerSecond > 0 && p.done < p.total ? `, about ${formatSeconds((p.total - p.done) / rowsPerSecond)} left` : '';
+      const message = `Generating answers ${p.done}/${p.total}${rate > 0 ? `, ${rate.toFixed(1)} tokens/s` : ''}${eta}`;
+      post({ type: 'progress', stage: 'generate', done: p.done, total: p.total, message });
+    },
+  });
+  return { ...generated.provenance, outFile: generated.outFile, rows: generated.rows.length, resumed: generated.resumed, provider: generated.provider };
+}
 
 // The parent going away (window closed, extension host restarted) ends the run too.
 process.on('disconnect', () => process.exit(0));

@@ -151,7 +151,10 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
   // After the probes (the progress stages' order): the model is loaded once more for them, since a run
   // from the activation cache may not have loaded it at all.
   const baselines = options.baselines ? await scoreBaselines(input, table, hash, prepared, mapping, hooks) : undefined;
-  for (const result of results) if (baselines) result.baselines = baselines;
+  for (const result of results) {
+    if (baselines) result.baselines = baselines;
+    if (input.answers) result.answers = input.answers;
+  }
   for (const note of baselines?.notes ?? []) log(`baselines: ${note}`);
   if (baselines?.best) {
     const best = baselines.entries.find((e) => e.name === baselines.best)!;

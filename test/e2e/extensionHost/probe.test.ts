@@ -179,7 +179,7 @@ describe('probing through the command, on a fixture model', () => {
       dataset = writeCsv(folder.uri.fsPath, 'planted.csv', plantedRows(120, 777));
       // Through the API activate() returns this time (what the command calls).
       const result = await extension().exports.probeDataset(vscode.Uri.file(dataset.file));
-      assert.ok(result, 'probeDataset returned no outcome');
+      assert.ok(result && 'result' in result, 'probeDataset returned no probing outcome');
       outcome = result;
     });
 

@@ -27,3 +27,18 @@ export function stopRule(modelKind: ModelKindChoice): StopRule {
           "greedy; stops only on the newline token, the last id of tokenizer.encode('\\n', add_special_tokens=False), which replaces EOS",
       };
 }
+
+/** Each kind's correctness rule in a sentence (llmsknow-pipeline.md §4.3), for the panel and summaries. */
+export const CORRECTNESS_RULES: Readonly<Record<DatasetKind, string>> = {
+  qa: 'an alias (lowercased) is a substring of the lowercased answer',
+  triviaqa: 'an alias .lower() in answer.lower()',
+  movies: 'label.lower().strip() in answer.lower().strip()',
+  hotpotqa: 'label.lower() in answer.lower()',
+  hotpotqa_with_context: 'label.lower() in answer.lower()',
+  math: 'str(label) or str(int(label)) in the answer (loose: 9 matches 19)',
+  winobias: 'whichever entity appears first decides',
+  winogrande: 'the correct option present and before the wrong one',
+  mnli: 'the earliest class word decides',
+  imdb: "the answer's first token, else the earlier of negative/positive",
+  natural_questions_with_context: "a gold alias in the answer (the reference's LLM judge is not run)",
+};

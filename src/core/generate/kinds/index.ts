@@ -12,7 +12,7 @@ export {
   usesExtractionModel,
 } from './exactAnswer';
 export { extractionPrompt, type ExtractorFamily, extractorFamily, postprocessExtraction } from './extraction';
-export { maxNewTokens, type StopRule, stopRule } from './generation';
+export { CORRECTNESS_RULES, maxNewTokens, type StopRule, stopRule } from './generation';
 export { anyAliasIn, judgeAnswer, type JudgeOptions, mathCorrect } from './judge';
 export { naturalQuestionsJudgePrompt, parseJudgeVerdict } from './nqJudge';
 export { buildPrompt, type PromptContext } from './prompts';
