@@ -59,19 +59,12 @@ export function parseSplit(value: unknown): Parsed<'train' | 'test'> {
 
 /** A JSON list of non-negative integers; CSV holds it as text such as "[1, 2, 3]". */
 export function parseTokenIds(value: unknown): Parsed<number[]> {
-  let list: unknown = value;
-  if (typeof value === 'string') {
-    try {
-      list = JSON.parse(value);
-    } catch {
-      return { problem: `${shown(value)} is not a JSON list of token ids` };
-    }
-  }
-  if (!Array.isArray(list)) return { problem: `${shown(value)} is not a list of token ids` };
-  if (list.length === 0) return { problem: 'the token id list is empty' };
-  const bad = list.findIndex((id) => !(Number.isSafeInteger(id) && (id as number) >= 0));
-  if (bad >= 0) return { problem: `token id ${bad} is ${JSON.stringify(list[bad])}, not a non-negative integer` };
-  return { value: list as number[] };
+  const list = jsonList(value, 'token ids');
+  if ('problem' in list) return list;
+  if (list.value.length === 0) return { problem: 'the token id list is empty' };
+  const bad = list.value.findIndex((id) => !(Number.isSafeInteger(id) && (id as number) >= 0));
+  if (bad >= 0) return { problem: `token id ${bad} is ${JSON.stringify(list.value[bad])}, not a non-negative integer` };
+  return { value: list.value as number[] };
 }
 
 /**
@@ -79,18 +72,24 @@ export function parseTokenIds(value: unknown): Parsed<number[]> {
  * possibly empty (an answer cut at zero new tokens). JSON has no NaN or ∞, so every entry must be finite.
  */
 export function parseScoreList(value: unknown): Parsed<number[]> {
+  const list = jsonList(value, 'numbers');
+  if ('problem' in list) return list;
+  const bad = list.value.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
+  if (bad >= 0) return { problem: `entry ${bad} is ${JSON.stringify(list.value[bad])}, not a finite number` };
+  return { value: list.value as number[] };
+}
+
+/** A cell holding a list: the list itself (JSON files) or its JSON text (CSV). */
+function jsonList(value: unknown, of: string): Parsed<unknown[]> {
   let list: unknown = value;
   if (typeof value === 'string') {
     try {
       list = JSON.parse(value);
     } catch {
-      return { problem: `${shown(value)} is not a JSON list of numbers` };
+      return { problem: `${shown(value)} is not a JSON list of ${of}` };
     }
   }
-  if (!Array.isArray(list)) return { problem: `${shown(value)} is not a list of numbers` };
-  const bad = list.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
-  if (bad >= 0) return { problem: `entry ${bad} is ${JSON.stringify(list[bad])}, not a finite number` };
-  return { value: list as number[] };
+  return Array.isArray(list) ? { value: list } : { problem: `${shown(value)} is not a list of ${of}` };
 }
 
 /** A cell as JSON, cut short so one long cell cannot flood the message. */
