@@ -126,7 +126,8 @@ export async function probeDatasetCommand(
     return { result, panel };
   } catch (err) {
     if (isRunCancelled(err)) {
-      output.info(`Run cancelled by the user (${err.message}); generated answers are kept and resumed next time.`);
+      output.info('Run cancelled by the user.');
+      if (err.message === 'generation cancelled') output.info('The answers generated so far are kept: the same run resumes from them.');
       return undefined;
     }
     const message = err instanceof Error ? err.message : String(err);
