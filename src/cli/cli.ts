@@ -2,11 +2,16 @@
 import { main } from './main';
 import { UsageError } from './usageError';
 
-main(process.argv.slice(2), __dirname).then(
+const argv = process.argv.slice(2);
+const SUBCOMMANDS = ['generate', 'judge', 'cache'];
+// The help to point to is the one of the command that was run.
+const command = SUBCOMMANDS.includes(argv[0]) ? argv[0] : 'probe';
+
+main(argv, __dirname).then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`layer-probe: ${err instanceof Error ? err.message : String(err)}\n`);
-    if (err instanceof UsageError) process.stderr.write('Run `layer-probe probe --help` for the options.\n');
+    if (err instanceof UsageError) process.stderr.write(`Run \`layer-probe ${command} --help\` for the options.\n`);
     process.exit(err instanceof UsageError ? 2 : 1);
   },
 );

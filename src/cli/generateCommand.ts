@@ -2,12 +2,12 @@
 // the dataset kind's rule, ready for `probe`.
 
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { isRunCancelled } from '../contract/errors';
 import { promptFormatOf, type RunOptionKey } from '../contract/runOptions';
 import { generateAnswers,type GenerationProgress } from '../core/generate/generateAnswers';
 import { DEFAULT_PROMPT_TEMPLATE } from '../core/generate/promptTemplate';
+import { integerFlag, parseCommandLine, stringFlag } from './commandLine';
 import { EXIT_INTERRUPTED } from './exitCodes';
 import { runOptionFlags, runOptionsFromFlags, runOptionsUsage } from './runFlags';
 import { UsageError } from './usageError';
@@ -44,44 +44,30 @@ ${runOptionsUsage(GENERATE_RUN_OPTIONS)}
 `;
 
 export async function runGenerateCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...runOptionFlags(GENERATE_RUN_OPTIONS),
-        out: { type: 'string' },
-        template: { type: 'string' },
-        'max-new-tokens': { type: 'string' },
-        limit: { type: 'string' },
-        'batch-size': { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(GENERATE_USAGE);
-    return 0;
-  }
-  const runOptions = runOptionsFromFlags(values as Record<string, string | boolean | undefined>, GENERATE_RUN_OPTIONS);
-  const [questionsFile, ...extra] = positionals;
-  if (!questionsFile) {
-    process.stderr.write(GENERATE_USAGE);
-    return 2;
-  }
-  if (extra.length > 0) throw new UsageError(`generate takes one question file; unexpected argument ${extra.map((a) => `"${a}"`).join(' ')}`);
+  const line = parseCommandLine(
+    argv,
+    {
+      ...runOptionFlags(GENERATE_RUN_OPTIONS),
+      out: { type: 'string' },
+      template: { type: 'string' },
+      'max-new-tokens': { type: 'string' },
+      limit: { type: 'string' },
+      'batch-size': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+    GENERATE_USAGE,
+    { command: 'generate', input: 'question file' },
+  );
+  if (typeof line === 'number') return line;
+  const { values, input: questionsFile } = line;
+  const runOptions = runOptionsFromFlags(values, GENERATE_RUN_OPTIONS);
   if (runOptions.modelFolder === '') throw new UsageError('--model <dir> is required');
-  const maxNewTokens = values['max-new-tokens'] === undefined ? undefined : integerOption('max-new-tokens', values['max-new-tokens'], 0);
-  const batchSize = values['batch-size'] === undefined ? undefined : integerOption('batch-size', values['batch-size'], 1);
-  const limit = values.limit === undefined ? undefined : integerOption('limit', values.limit, 0);
+  const maxNewTokens = integerFlag(values, 'max-new-tokens', 0);
+  const batchSize = integerFlag(values, 'batch-size', 1);
+  const limit = integerFlag(values, 'limit', 0);
 
   const questions = path.resolve(questionsFile);
-  const outFile = path.resolve(values.out ?? defaultOutFile(questions));
+  const outFile = path.resolve(stringFlag(values, 'out') ?? defaultOutFile(questions));
   const quiet = values.quiet === true;
   const report = progressReporter(quiet);
   const abort = new AbortController();
@@ -104,7 +90,7 @@ export async function runGenerateCommand(argv: string[]): Promise<number> {
       extractionModel: runOptions.extractionModel === '' ? '' : path.resolve(runOptions.extractionModel),
       extractionSampling: runOptions.extractionSampling,
       seed: runOptions.seed,
-      promptTemplate: values.template === undefined ? undefined : readEscapes(values.template),
+      promptTemplate: stringFlag(values, 'template') === undefined ? undefined : readEscapes(stringFlag(values, 'template')!),
       maxNewTokens,
       limit,
       batchSize,
@@ -168,10 +154,4 @@ function defaultOutFile(questionsFile: string): string {
 /** Shells pass "\n" in a quoted argument as two characters; a prompt template almost always means a newline. */
 export function readEscapes(text: string): string {
   return text.replace(/\\([nt\\])/g, (_match, char: string) => (char === 'n' ? '\n' : char === 't' ? '\t' : '\\'));
-}
-
-function integerOption(name: string, value: string, min: number): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${value}"`);
-  return n;
 }

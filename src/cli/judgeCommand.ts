@@ -2,13 +2,12 @@
 // exact answers `generate` would give them, in the paper's model-output layout, ready for `probe`.
 
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 
 import type { RunOptionKey } from '../contract/runOptions';
 import { judgeAnswersFile } from '../core/generate/judge/judgeAnswersFile';
+import { parseCommandLine, stringFlag } from './commandLine';
 import { readEscapes } from './generateCommand';
 import { runOptionFlags, runOptionsFromFlags, runOptionsUsage } from './runFlags';
-import { UsageError } from './usageError';
 
 /** The run options judging reads: the benchmark, and the model that wrote the answers. */
 const JUDGE_RUN_OPTIONS: RunOptionKey[] = ['datasetKind', 'modelKind', 'extractionModel', 'extractionSampling', 'seed', 'executionProvider', 'modelFolder'];
@@ -39,45 +38,31 @@ ${runOptionsUsage(JUDGE_RUN_OPTIONS)}
 `;
 
 export async function runJudgeCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...runOptionFlags(JUDGE_RUN_OPTIONS),
-        out: { type: 'string' },
-        force: { type: 'boolean', default: false },
-        template: { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(JUDGE_USAGE);
-    return 0;
-  }
-  const runOptions = runOptionsFromFlags(values as Record<string, string | boolean | undefined>, JUDGE_RUN_OPTIONS);
-  const [answersFile, ...extra] = positionals;
-  if (!answersFile) {
-    process.stderr.write(JUDGE_USAGE);
-    return 2;
-  }
-  if (extra.length > 0) throw new UsageError(`judge takes one answers file; unexpected argument ${extra.map((a) => `"${a}"`).join(' ')}`);
+  const line = parseCommandLine(
+    argv,
+    {
+      ...runOptionFlags(JUDGE_RUN_OPTIONS),
+      out: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      template: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+    JUDGE_USAGE,
+    { command: 'judge', input: 'answers file' },
+  );
+  if (typeof line === 'number') return line;
+  const { values, input: answersFile } = line;
+  const runOptions = runOptionsFromFlags(values, JUDGE_RUN_OPTIONS);
   const quiet = values.quiet === true;
 
   const result = await judgeAnswersFile({
     answersFile: path.resolve(answersFile),
-    outFile: values.out === undefined ? undefined : path.resolve(values.out),
+    outFile: stringFlag(values, 'out') === undefined ? undefined : path.resolve(stringFlag(values, 'out')!),
     force: values.force === true,
     datasetKind: runOptions.datasetKind === 'auto' ? undefined : runOptions.datasetKind,
     modelKind: runOptions.modelKind === 'auto' ? undefined : runOptions.modelKind,
     modelDir: runOptions.modelFolder === '' ? undefined : path.resolve(runOptions.modelFolder),
-    promptTemplate: values.template === undefined ? undefined : readEscapes(values.template),
+    promptTemplate: stringFlag(values, 'template') === undefined ? undefined : readEscapes(stringFlag(values, 'template')!),
     extractionModel: runOptions.extractionModel === '' ? '' : path.resolve(runOptions.extractionModel),
     extractionSampling: runOptions.extractionSampling,
     seed: runOptions.seed,

@@ -1,11 +1,11 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { isRunCancelled } from '../contract/errors';
 import { parseColumnOverrides } from '../core/dataset/columns';
 import { runProbeLocations } from '../core/pipeline/runProbe';
 import { formatBytes, listCacheFolders } from '../storage/cacheFolders';
 import { DEFAULT_CACHE_DIR_NAME, runCacheCommand } from './cacheCommand';
+import { parseCommandLine, stringFlag } from './commandLine';
 import { EXIT_INTERRUPTED } from './exitCodes';
 import { formatTable } from './formatTable';
 import { runGenerateCommand } from './generateCommand';
@@ -40,40 +40,30 @@ export async function main(argv: string[], distDir: string): Promise<number> {
   if (argv[0] === 'generate') return runGenerateCommand(argv.slice(1));
   if (argv[0] === 'judge') return runJudgeCommand(argv.slice(1));
   if (argv[0] === 'cache') return runCacheCommand(argv.slice(1));
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...runOptionFlags(),
-        out: { type: 'string' },
-        'cache-dir': { type: 'string' },
-        columns: { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    // parseArgs' own errors (unknown option, missing value) carry a code; they are usage errors.
-    throw new UsageError((err as Error).message);
+  if (argv[0] !== 'probe') {
+    const help = argv.includes('--help') || argv.includes('-h');
+    (help ? process.stdout : process.stderr).write(USAGE);
+    return help ? 0 : 2;
   }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const [command, dataset, ...extra] = positionals;
-  if (command !== 'probe' || !dataset) {
-    process.stderr.write(USAGE);
-    return 2;
-  }
-  if (extra.length > 0) throw new UsageError(`probe takes one dataset; unexpected argument${extra.length > 1 ? 's' : ''} ${extra.map((a) => `"${a}"`).join(' ')}`);
-  const flagged = runOptionsFromFlags(values as Record<string, string | boolean | undefined>);
+  const line = parseCommandLine(
+    argv.slice(1),
+    {
+      ...runOptionFlags(),
+      out: { type: 'string' },
+      'cache-dir': { type: 'string' },
+      columns: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+    USAGE,
+    { command: 'probe', input: 'dataset' },
+  );
+  if (typeof line === 'number') return line;
+  const { values, input: dataset } = line;
+  const flagged = runOptionsFromFlags(values);
   if (flagged.modelFolder === '') throw new UsageError('--model <dir> is required');
   const options = { ...flagged, modelFolder: path.resolve(flagged.modelFolder) };
-  const outDir = values.out ?? path.join(path.dirname(path.resolve(dataset)), 'layer-probe-out');
-  const cacheDir = path.resolve(values['cache-dir'] ?? path.join(path.dirname(path.resolve(outDir)), DEFAULT_CACHE_DIR_NAME));
+  const outDir = stringFlag(values, 'out') ?? path.join(path.dirname(path.resolve(dataset)), 'layer-probe-out');
+  const cacheDir = path.resolve(stringFlag(values, 'cache-dir') ?? path.join(path.dirname(path.resolve(outDir)), DEFAULT_CACHE_DIR_NAME));
   const quiet = values.quiet === true;
   if (!quiet) process.stderr.write(options.activationCache ? `activation cache: ${cacheDir}\n` : 'activation cache: off\n');
 
@@ -93,7 +83,7 @@ export async function main(argv: string[], distDir: string): Promise<number> {
         datasetFile: path.resolve(dataset),
         options,
         cacheDir,
-        columns: values.columns ? parseColumnOverrides(values.columns) : undefined,
+        columns: stringFlag(values, 'columns') === undefined ? undefined : parseColumnOverrides(stringFlag(values, 'columns')!),
       },
       {
         signal: abort.signal,

@@ -85,6 +85,7 @@ test('judge: bad command lines exit 2 naming the flag; --help documents it', () 
     const out = run(...args);
     assert.equal(out.status, 2, `${args.join(' ')}: ${out.stderr}`);
     assert.match(out.stderr, message);
+    assert.match(out.stderr, /Run `layer-probe judge --help` for the options\.\n$/);
   }
   assert.equal(fs.existsSync(file.replace(/\.csv$/, '-judged.csv')), false, 'nothing written');
   const help = run('judge', '--help');
