@@ -17,7 +17,7 @@ import * as path from 'node:path';
 
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 
-import { buildFeeds, type FeedSpec, feedSpecOf } from '../model/feeds';
+import { boolSwitch, buildFeeds, type FeedSpec, feedSpecOf, intMatrix } from '../model/feeds';
 import { readModelBytes, resolveModelFolder } from '../model/modelFolder';
 import { createOrtSession, type OriginalSession } from '../model/ortSession';
 import { tensorToFloat32 } from '../model/tensorData';
@@ -27,7 +27,7 @@ import { type CacheLayout, cacheLayoutOf, isCacheLayout } from './decode/cacheLa
 import { GenerationError } from './decode/errors';
 import { type LastPositionMethod, sliceLogitsToLastPosition } from './decode/lastPositionLogits';
 import { type ChosenToken, greedyChooser, type TokenChooser } from './decode/scores';
-import { boolSwitch, intMatrix, selectRows } from './decode/tensors';
+import { keepBatchRows } from './decode/keepBatchRows';
 
 /** A session ready for cached decoding, and what was done to get it. */
 export interface CachedGreedyModel {
@@ -209,7 +209,7 @@ export async function decodeEqualLengthBatch(
         );
       }
       // Rows that stopped leave the batch: the others' cache rows are copied as they are.
-      feeds[entry.input] = keep.length === active.length ? present : selectRows(present, entry.batchAxis, keep);
+      feeds[entry.input] = keep.length === active.length ? present : keepBatchRows(present, entry.batchAxis, keep);
     }
     active = keep.map((r) => active[r]);
     const next = active.map((row) => chosen[row].at(-1)!.id);

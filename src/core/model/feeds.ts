@@ -93,8 +93,7 @@ export function buildFeeds(spec: FeedSpec, batch: number[][], vocabSize: number 
 
   const feeds: Record<string, Tensor> = {};
   for (const input of spec.inputs) {
-    const cell = (fill: (r: number, p: number) => number): Tensor =>
-      intTensor(label, input, rows, seqLen, (r, p) => fill(r, p));
+    const cell = (fill: (r: number, p: number) => number): Tensor => intMatrix(label, input, rows, seqLen, fill);
     switch (input.name) {
       case 'input_ids':
         feeds[input.name] = cell((r, p) => (p < lengths[r] ? batch[r][p] : PAD_ID));
@@ -108,7 +107,7 @@ export function buildFeeds(spec: FeedSpec, batch: number[][], vocabSize: number 
         break;
       case CACHE_SWITCH:
         // false: the branch that runs without a cache (the past inputs get empty tensors anyway).
-        feeds[input.name] = cacheSwitch(label, input);
+        feeds[input.name] = boolSwitch(label, input, false);
         break;
       default:
         if (!input.name.startsWith('past')) {
@@ -124,35 +123,32 @@ export function buildFeeds(spec: FeedSpec, batch: number[][], vocabSize: number 
   return { feeds, seqLen, lengths };
 }
 
-function intTensor(
-  label: string,
-  input: OnnxValueInfo,
-  rows: number,
-  seqLen: number,
-  value: (r: number, p: number) => number,
-): Tensor {
-  const dims = [rows, seqLen];
+/**
+ * A [rows, cols] int32 or int64 tensor, the type the graph declares for `input` (the prefill feeds here;
+ * the one-token steps of cached decoding).
+ */
+export function intMatrix(label: string, input: OnnxValueInfo, rows: number, cols: number, value: (r: number, c: number) => number): Tensor {
+  const dims = [rows, cols];
   if (input.elemType === ELEM_INT64) {
-    const data = new BigInt64Array(rows * seqLen);
-    for (let r = 0; r < rows; r++) for (let p = 0; p < seqLen; p++) data[r * seqLen + p] = BigInt(value(r, p));
+    const data = new BigInt64Array(rows * cols);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) data[r * cols + c] = BigInt(value(r, c));
     return new Tensor('int64', data, dims);
   }
   if (input.elemType === ELEM_INT32) {
-    const data = new Int32Array(rows * seqLen);
-    for (let r = 0; r < rows; r++) for (let p = 0; p < seqLen; p++) data[r * seqLen + p] = value(r, p);
+    const data = new Int32Array(rows * cols);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) data[r * cols + c] = value(r, c);
     return new Tensor('int32', data, dims);
   }
-  throw new ModelInputError(
-    `${label}: graph input '${input.name}' has type ${elemTypeName(input.elemType)}, expected int32 or int64`,
-  );
+  throw new ModelInputError(`${label}: graph input '${input.name}' has type ${elemTypeName(input.elemType)}, expected int32 or int64`);
 }
 
-function cacheSwitch(label: string, input: OnnxValueInfo): Tensor {
+/** The bool switch of a merged decoder (`use_cache_branch`), shaped as declared (usually [1]). */
+export function boolSwitch(label: string, input: OnnxValueInfo, value: boolean): Tensor {
   if (input.elemType !== ELEM_BOOL) {
     throw new ModelInputError(`${label}: graph input '${input.name}' has type ${elemTypeName(input.elemType)}, expected bool`);
   }
   const dims = (input.dims ?? [{ value: 1 }]).map((d) => d.value ?? 1);
-  return new Tensor('bool', new Uint8Array(dims.reduce((a, b) => a * b, 1)), dims);
+  return new Tensor('bool', new Uint8Array(dims.reduce((a, b) => a * b, 1)).fill(value ? 1 : 0), dims);
 }
 
 /** A cache with no past tokens: the first symbolic dim is the batch, other symbolic dims are 0. */
