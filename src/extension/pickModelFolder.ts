@@ -10,10 +10,7 @@ const REMEMBERED_KEY = 'layerProbe.lastModelFolder';
  * workspace.
  */
 export async function pickModelFolder(context: vscode.ExtensionContext, dataset: vscode.Uri, configured: string): Promise<string | undefined> {
-  if (configured !== '') {
-    const base = vscode.workspace.getWorkspaceFolder(dataset)?.uri.fsPath ?? path.dirname(dataset.fsPath);
-    return path.resolve(base, configured);
-  }
+  if (configured !== '') return resolveSettingPath(dataset, configured);
   const remembered = context.workspaceState.get<string>(REMEMBERED_KEY);
   let chosen: string | undefined;
   if (remembered) {
@@ -30,6 +27,12 @@ export async function pickModelFolder(context: vscode.ExtensionContext, dataset:
   }
   if (chosen) await context.workspaceState.update(REMEMBERED_KEY, chosen);
   return chosen;
+}
+
+/** A folder setting as the user means it: a relative path is relative to the dataset's workspace folder. */
+export function resolveSettingPath(dataset: vscode.Uri, setting: string): string {
+  const base = vscode.workspace.getWorkspaceFolder(dataset)?.uri.fsPath ?? path.dirname(dataset.fsPath);
+  return path.resolve(base, setting);
 }
 
 async function browseForFolder(dataset: vscode.Uri): Promise<string | undefined> {

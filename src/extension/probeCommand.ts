@@ -10,7 +10,7 @@ import { type GenerationSummary, RUN_STAGES, type RunStage } from '../contract/w
 import { askColumns } from './askColumns';
 import { answersFileFor, askToGenerate, type GeneratePlan, generateWithProgress, showAnswersBeside } from './generateStep';
 import { HeatmapPanel, type HeatmapPanelOptions } from './panel/heatmapPanel';
-import { pickModelFolder } from './pickModelFolder';
+import { pickModelFolder, resolveSettingPath } from './pickModelFolder';
 import type { ProviderStatus } from './providerStatus';
 import { readRunOptions } from './settings';
 import { inspectInWorker, runInWorker, WorkerRunError, type WorkerRunHooks } from './workerRun';
@@ -69,7 +69,12 @@ export async function probeDatasetCommand(
   }
   const modelDir = await pickModelFolder(context, dataset, configured.modelFolder);
   if (!modelDir) return undefined;
-  const options: RunOptions = { ...configured, modelFolder: modelDir };
+  const options: RunOptions = {
+    ...configured,
+    modelFolder: modelDir,
+    // The worker's working directory is not the workspace: resolve here, as the model folder is.
+    extractionModel: configured.extractionModel === '' ? '' : resolveSettingPath(dataset, configured.extractionModel),
+  };
   output.info(`Run: dataset ${dataset.fsPath}, options ${JSON.stringify(options)}`);
 
   const distDir = path.join(context.extensionUri.fsPath, 'dist');
