@@ -25,9 +25,9 @@ import { checkExternalData } from '../onnx/externalData';
 import { type OnnxGraph, parseModel } from '../onnx/graph';
 import { type CacheLayout, cacheLayoutOf, isCacheLayout } from './decode/cacheLayout';
 import { GenerationError } from './decode/errors';
+import { keepBatchRows } from './decode/keepBatchRows';
 import { type LastPositionMethod, sliceLogitsToLastPosition } from './decode/lastPositionLogits';
 import { type ChosenToken, greedyChooser, type TokenChooser } from './decode/scores';
-import { keepBatchRows } from './decode/keepBatchRows';
 
 /** A session ready for cached decoding, and what was done to get it. */
 export interface CachedGreedyModel {
@@ -129,7 +129,7 @@ export async function openCachedGreedyModel(original: OriginalSession, options: 
   const { graph, folder } = original;
   const label = folder.modelFile;
   const layout = cacheLayoutOf(graph);
-  if (!isCacheLayout(layout)) throw new GenerationError(`cannot decode with a KV cache: ${layout.reason}`);
+  if (!isCacheLayout(layout)) throw new GenerationError(`${label}: cannot decode with a KV cache: ${layout.reason}`);
   const logitsName = logitsNameOf(original);
   const logitsDim = graph.outputs.find((o) => o.name === logitsName)?.dims?.at(-1)?.value;
   const base = { layout, feedSpec: feedSpecOf(graph), logitsName, vocabSize: folder.vocabSize ?? logitsDim, label };

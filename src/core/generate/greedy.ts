@@ -155,7 +155,7 @@ async function decode(
     }
     decoding = await noCachePath(original, run);
   } else if (!isCacheLayout(layout)) {
-    if (mode === 'on') throw new GenerationError(`cannot decode with a KV cache: ${layout.reason}`);
+    if (mode === 'on') throw new GenerationError(`${original.folder.modelFile}: cannot decode with a KV cache: ${layout.reason}`);
     decoding = { ...(await noCachePath(original, run)), note: layout.reason };
   } else {
     decoding = await cachedPath(original, run, mode === 'auto' && !sliced);

@@ -44,39 +44,38 @@ export function presentNameOf(pastName: string): string | undefined {
   return undefined;
 }
 
-/** The graph's cache layout, or why it has none usable (a sentence, for messages). */
+/** The graph's cache layout, or why it has none usable (a clause without the file, for messages). */
 export function cacheLayoutOf(graph: OnnxGraph): CacheLayout | { reason: string } {
-  const label = graph.fileLabel;
   const inputs = graph.inputs.filter((i) => !graph.initializers.has(i.name));
   const outputs = new Map(graph.outputs.map((o) => [o.name, o]));
   const idsInput = inputs.find((i) => i.name === 'input_ids');
-  if (!idsInput) return { reason: `${label}: the graph has no 'input_ids' input` };
+  if (!idsInput) return { reason: `the graph has no 'input_ids' input` };
   const switches = cacheSwitches(graph);
   const switchInputs = new Set(switches.map((n) => n.inputs[0]));
   const entries: CacheEntry[] = [];
   for (const input of inputs) {
     if (TOKEN_INPUTS.has(input.name) || switchInputs.has(input.name)) continue;
     const output = presentNameOf(input.name);
-    if (output === undefined) return { reason: `${label}: input '${input.name}' is neither a token input nor a cache` };
-    if (!outputs.has(output)) return { reason: `${label}: cache input '${input.name}' has no '${output}' output to feed back` };
+    if (output === undefined) return { reason: `input '${input.name}' is neither a token input nor a cache` };
+    if (!outputs.has(output)) return { reason: `cache input '${input.name}' has no '${output}' output to feed back` };
     if (input.elemType !== ELEM_FLOAT && input.elemType !== ELEM_FLOAT16) {
-      return { reason: `${label}: cache input '${input.name}' has type ${elemTypeName(input.elemType)}, expected float32 or float16` };
+      return { reason: `cache input '${input.name}' has type ${elemTypeName(input.elemType)}, expected float32 or float16` };
     }
     const symbolic = (input.dims ?? []).flatMap((d, axis) => (d.value === undefined ? [axis] : []));
     if (symbolic.length < 2) {
       return {
-        reason: `${label}: cache input '${input.name}' has no batch and sequence axes ` +
+        reason: `cache input '${input.name}' has no batch and sequence axes ` +
           `(shape [${(input.dims ?? []).map((d) => d.value ?? d.param ?? '?').join(', ')}]): not a key/value cache`,
       };
     }
     const rank = input.dims?.length;
     const outDims = outputs.get(output)?.dims;
     if (outDims !== undefined && outDims.length !== rank) {
-      return { reason: `${label}: '${output}' has rank ${outDims.length} but '${input.name}' has rank ${rank}` };
+      return { reason: `'${output}' has rank ${outDims.length} but '${input.name}' has rank ${rank}` };
     }
     entries.push({ input: input.name, output, batchAxis: symbolic[0], seqAxis: symbolic[1], elemType: input.elemType });
   }
-  if (entries.length === 0) return { reason: `${label}: the graph has no KV-cache inputs (past_key_values.*)` };
+  if (entries.length === 0) return { reason: `the graph has no KV-cache inputs (past_key_values.*)` };
   const kind: CacheGraphKind =
     switches.length > 0
       ? 'merged'
