@@ -4,13 +4,14 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { clearCacheFolders, formatBytes, listCacheFolders } from '../storage/cacheFolders';
+import { DEFAULT_RUNS_DIR_NAME } from '../storage/runFolders';
 
 export const DEFAULT_CACHE_DIR_NAME = '.layer-probe-cache';
 
 export const CACHE_USAGE = `Usage: layer-probe cache [<cache-dir>] [--clear]
 
-Lists the activation caches under <cache-dir> (default ./${DEFAULT_CACHE_DIR_NAME}: where \`probe\` puts
-them when the output folder is in the current folder) with their size, or deletes them with --clear.
+Lists the activation caches under <cache-dir> (default ./${DEFAULT_RUNS_DIR_NAME}/${DEFAULT_CACHE_DIR_NAME}: where
+\`probe\` puts them for its default run folders) with their size, or deletes them with --clear.
 Only folders written by layer-probe are touched.
 `;
 
@@ -24,7 +25,7 @@ export function runCacheCommand(argv: string[], write: (text: string) => void = 
     process.stderr.write(CACHE_USAGE);
     return values.help ? 0 : 2;
   }
-  const root = path.resolve(positionals[0] ?? DEFAULT_CACHE_DIR_NAME);
+  const root = path.resolve(positionals[0] ?? path.join(DEFAULT_RUNS_DIR_NAME, DEFAULT_CACHE_DIR_NAME));
   const folders = listCacheFolders(root);
   const total = folders.reduce((s, f) => s + f.bytes, 0);
   if (values.clear) {

@@ -4,13 +4,16 @@ import { isRunCancelled } from '../contract/errors';
 import { parseColumnOverrides } from '../core/dataset/columns';
 import { runProbeLocations } from '../core/pipeline/runProbe';
 import { formatBytes, listCacheFolders } from '../storage/cacheFolders';
+import { DEFAULT_RUNS_DIR_NAME } from '../storage/runFolders';
 import { DEFAULT_CACHE_DIR_NAME, runCacheCommand } from './cacheCommand';
 import { parseCommandLine, stringFlag } from './commandLine';
 import { EXIT_INTERRUPTED } from './exitCodes';
 import { formatTable } from './formatTable';
 import { runGenerateCommand } from './generateCommand';
 import { runJudgeCommand } from './judgeCommand';
+import { prepareOutputFolder, removeIfEmpty } from './outputFolder';
 import { runOptionFlags, runOptionsFromFlags, runOptionsUsage } from './runFlags';
+import { runRunsCommand } from './runsCommand';
 import { UsageError } from './usageError';
 import { writeOutputs } from './writeOutputs';
 
@@ -19,6 +22,7 @@ const USAGE = `Usage: layer-probe probe <dataset> --model <dir> [options]
        layer-probe generate <questions> --model <dir> [options]   (see generate --help)
        layer-probe judge <answers-file> [options]                 (see judge --help)
        layer-probe cache [<cache-dir>] [--clear]                  (see cache --help)
+       layer-probe runs [<runs-dir>]                              (see runs --help)
 
 Trains one logistic-regression probe per (layer, token position) on the model's activations and
 writes result.json, heatmap.csv and heatmap.html.
@@ -27,8 +31,11 @@ Run options:
 ${runOptionsUsage()}
 
 Output:
-  --out <dir>                output folder (default: layer-probe-out next to the dataset)
-  --cache-dir <dir>          activation cache (default: ${DEFAULT_CACHE_DIR_NAME} beside the output folder)
+  --out <dir>                output folder (default: a new folder per run,
+                             ./${DEFAULT_RUNS_DIR_NAME}/<model>-<dataset>-<location>-<time>/)
+  --force                    let --out replace the result already in it (an input is never replaced)
+  --cache-dir <dir>          activation cache (default: ${DEFAULT_CACHE_DIR_NAME} beside the output folder,
+                             so every run in ./${DEFAULT_RUNS_DIR_NAME} shares one)
   --columns <role=name,…>    column roles: prompt, answer, correct, exactAnswer, validExactAnswer, split, inputOutputIds
   --quiet                    no progress on stderr
 
@@ -40,6 +47,7 @@ export async function main(argv: string[], distDir: string): Promise<number> {
   if (argv[0] === 'generate') return runGenerateCommand(argv.slice(1));
   if (argv[0] === 'judge') return runJudgeCommand(argv.slice(1));
   if (argv[0] === 'cache') return runCacheCommand(argv.slice(1));
+  if (argv[0] === 'runs') return runRunsCommand(argv.slice(1));
   if (argv[0] !== 'probe') {
     const help = argv.includes('--help') || argv.includes('-h');
     (help ? process.stdout : process.stderr).write(USAGE);
@@ -52,6 +60,7 @@ export async function main(argv: string[], distDir: string): Promise<number> {
       out: { type: 'string' },
       'cache-dir': { type: 'string' },
       columns: { type: 'string' },
+      force: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
     },
     USAGE,
@@ -62,7 +71,15 @@ export async function main(argv: string[], distDir: string): Promise<number> {
   const flagged = runOptionsFromFlags(values);
   if (flagged.modelFolder === '') throw new UsageError('--model <dir> is required');
   const options = { ...flagged, modelFolder: path.resolve(flagged.modelFolder) };
-  const outDir = stringFlag(values, 'out') ?? path.join(path.dirname(path.resolve(dataset)), 'layer-probe-out');
+  const outFolder = prepareOutputFolder({
+    out: stringFlag(values, 'out'),
+    force: values.force === true,
+    datasetFile: dataset,
+    modelName: path.basename(options.modelFolder),
+    location: options.location,
+    now: new Date(),
+  });
+  const outDir = outFolder.dir;
   const cacheDir = path.resolve(stringFlag(values, 'cache-dir') ?? path.join(path.dirname(path.resolve(outDir)), DEFAULT_CACHE_DIR_NAME));
   const quiet = values.quiet === true;
   if (!quiet) process.stderr.write(options.activationCache ? `activation cache: ${cacheDir}\n` : 'activation cache: off\n');
@@ -96,6 +113,7 @@ export async function main(argv: string[], distDir: string): Promise<number> {
       },
     );
   } catch (err) {
+    removeIfEmpty(outFolder);
     if (!isRunCancelled(err)) throw err;
     process.stderr.write(`layer-probe: ${err.message}; ${keptInCache(options.activationCache ? cacheDir : undefined, started)}\n`);
     return EXIT_INTERRUPTED;

@@ -26,6 +26,7 @@ test('Ctrl-C stops the run, keeps the finished cache chunks, says so and exits 1
   const cacheDir = path.join(path.dirname(file), 'cache');
   const child = spawn(process.execPath, [CLI, 'probe', file, '--model', fixtureModel('toy-facts-llama'), '--samples', '0', '--batch-memory', '16', '--cache-dir', cacheDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: path.dirname(file),
   });
   let stderr = '';
   let interrupted = false;
@@ -45,12 +46,13 @@ test('Ctrl-C stops the run, keeps the finished cache chunks, says so and exits 1
   const [folder] = listCacheFolders(cacheDir);
   assert.equal(folder.rows, Number(kept[1]), 'the message counts what the cache holds');
   assert.ok(folder.rows > 0 && folder.rows < 3000);
-  assert.ok(!fs.existsSync(path.join(path.dirname(file), 'layer-probe-out')), 'no result is written for a cancelled run');
+  // The default run folder (and its runs root) was created before the run and removed again: no result.
+  assert.deepEqual(fs.readdirSync(path.dirname(file)).sort(), ['cache', 'data.jsonl'], 'no result is written for a cancelled run');
 });
 
 test('bad command lines are refused with exit status 2 before any work, naming the flag', () => {
   const file = dataset(20);
-  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: path.dirname(file) });
   const model = fixtureModel('tiny-llama-unfused-extdata');
   for (const [args, message] of [
     [['probe', file, '--model', model, '--samples='], /--samples must be a number, got nothing/],
@@ -63,7 +65,7 @@ test('bad command lines are refused with exit status 2 before any work, naming t
     const out = run(...args);
     assert.equal(out.status, 2, `${args.join(' ')}: ${out.stderr}`);
     assert.match(out.stderr, message);
-    assert.ok(!fs.existsSync(path.join(path.dirname(file), 'layer-probe-out')));
+    assert.deepEqual(fs.readdirSync(path.dirname(file)), ['data.jsonl'], 'nothing is written');
   }
   const help = run('probe', '--help');
   assert.equal(help.status, 0);

@@ -1,0 +1,79 @@
+// Where a CLI probing run writes: a new run folder by default, or an explicit --out that must not hold an
+// earlier result (unless --force) and must never hold the run's own input under an output's name.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { createRunFolder, DEFAULT_RUNS_DIR_NAME, RESULT_FILE, runFolderName } from '../storage/runFolders';
+import { UsageError } from './usageError';
+
+/** The names writeOutputs gives its files (result.json, heatmap.csv, result-<location>.json …). */
+const OUTPUT_NAME = /^(result|heatmap|baselines)(-[\w-]+)?\.(json|csv|html|svg)$/;
+
+/** The real path of a file, or its resolved path when it does not exist (yet). */
+function realOrResolved(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return path.resolve(file);
+  }
+}
+
+export interface OutputFolderRequest {
+  /** --out, when given. */
+  out?: string;
+  force: boolean;
+  datasetFile: string;
+  modelName: string;
+  location: string;
+  now: Date;
+}
+
+export interface OutputFolder {
+  dir: string;
+  /** The folders this run created, innermost first: removed again, when empty, if it ends without a result. */
+  created: string[];
+}
+
+/**
+ * Decides (and for the default, creates) the run's output folder before any work, so that a refusal
+ * costs nothing: the dataset is never among the files the run will write, and an explicit --out that
+ * already holds a result is refused unless --force.
+ */
+export function prepareOutputFolder(request: OutputFolderRequest): OutputFolder {
+  const dataset = realOrResolved(request.datasetFile);
+  if (request.out === undefined) {
+    const root = path.resolve(DEFAULT_RUNS_DIR_NAME);
+    const rootExisted = fs.existsSync(root);
+    const dir = createRunFolder(root, runFolderName(request.modelName, request.datasetFile, request.location, request.now));
+    return { dir, created: rootExisted ? [dir] : [dir, root] };
+  }
+  const dir = path.resolve(request.out);
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
+    throw new UsageError(`--out ${request.out} is a file, not a folder: give a folder for the run's outputs (or leave --out out for a new run folder)`);
+  }
+  if (path.dirname(dataset) === realOrResolved(dir) && OUTPUT_NAME.test(path.basename(dataset))) {
+    throw new UsageError(
+      `the dataset ${request.datasetFile} is inside --out ${request.out} under a name the run writes (${path.basename(dataset)}): ` +
+        'it would be overwritten; choose another --out folder',
+    );
+  }
+  if (fs.existsSync(path.join(dir, RESULT_FILE)) && !request.force) {
+    throw new UsageError(`--out ${request.out} already holds a result (${RESULT_FILE}): pass --force to replace it, or leave --out out for a new run folder`);
+  }
+  const created = fs.existsSync(dir) ? [] : [dir];
+  fs.mkdirSync(dir, { recursive: true });
+  return { dir, created };
+}
+
+/** Removes the folders this run created when it ends without a result and they are still empty. */
+export function removeIfEmpty(folder: OutputFolder): void {
+  for (const dir of folder.created) {
+    try {
+      if (fs.readdirSync(dir).length > 0) return;
+      fs.rmdirSync(dir);
+    } catch {
+      return; // gone already, or not ours to clean up
+    }
+  }
+}
