@@ -4,11 +4,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { createRunFolder, DEFAULT_RUNS_DIR_NAME, RESULT_FILE, runFolderName } from '../storage/runFolders';
+import { createRunFolder, DEFAULT_RUNS_DIR_NAME, RESULT_FILE, RUN_OUTPUT_NAME, runFolderName } from '../storage/runFolders';
 import { UsageError } from './usageError';
 
 /** The names writeOutputs gives its files (result.json, heatmap.csv, result-<location>.json …). */
-const OUTPUT_NAME = /^(result|heatmap|baselines)(-[\w-]+)?\.(json|csv|html|svg)$/;
+const OUTPUT_NAME = RUN_OUTPUT_NAME;
 
 /** The real path of a file, or its resolved path when it does not exist (yet). */
 function realOrResolved(file: string): string {

@@ -1,14 +1,19 @@
 import * as vscode from 'vscode';
 
+import { DEFAULT_RUNS_DIR_NAME, type RunSummary } from '../storage/runFolders';
 import { clearActivationCachesCommand } from './clearCaches';
 import { registerHeatmapPanelSerializer } from './panel/heatmapPanel';
-import { type GenerateOutcome, panelOptions, type ProbeCommandChoices, probeDatasetCommand, type ProbeOutcome } from './probeCommand';
+import { extensionRunsRoot, type GenerateOutcome, panelOptions, type ProbeCommandChoices, probeDatasetCommand, type ProbeOutcome, runsChanged } from './probeCommand';
 import { ProviderStatus } from './providerStatus';
+import { deleteRunCommand, openRunCommand, revealRunCommand } from './runCommands';
+import { runsRoots,RunsView } from './runsView';
 
 /** What activate() returns: used by the extension-host integration tests. */
 export interface LayerProbeApi {
   /** `choices` answer the raw-benchmark question in advance (tests). */
   probeDataset(resource?: vscode.Uri, choices?: ProbeCommandChoices): Promise<ProbeOutcome | GenerateOutcome | undefined>;
+  /** The runs the Runs view lists, newest first. */
+  listRuns(): RunSummary[];
 }
 
 export function activate(context: vscode.ExtensionContext): LayerProbeApi {
@@ -27,7 +32,27 @@ export function activate(context: vscode.ExtensionContext): LayerProbeApi {
     vscode.commands.registerCommand('layerProbe.clearActivationCaches', () => clearActivationCachesCommand(context, output)),
     registerHeatmapPanelSerializer(context.extensionUri, panelOptions(output)),
   );
-  return { probeDataset };
+
+  const runsView = new RunsView(() => runsRoots(extensionRunsRoot(context)));
+  // CLI runs appear in the view as they finish (a run folder's result.json is written last).
+  const watcher = vscode.workspace.createFileSystemWatcher(`**/${DEFAULT_RUNS_DIR_NAME}/*/result.json`);
+  context.subscriptions.push(
+    runsView,
+    watcher,
+    watcher.onDidCreate(() => runsView.refresh()),
+    watcher.onDidDelete(() => runsView.refresh()),
+    runsChanged.event(() => runsView.refresh()),
+    vscode.window.registerTreeDataProvider('layerProbe.runs', runsView),
+    vscode.commands.registerCommand('layerProbe.refreshRuns', () => runsView.refresh()),
+    vscode.commands.registerCommand('layerProbe.openRun', (arg: unknown) => openRunCommand(context.extensionUri, arg, panelOptions(output), output)),
+    vscode.commands.registerCommand('layerProbe.deleteRun', async (arg: unknown, confirmed?: boolean) => {
+      const deleted = await deleteRunCommand(arg, output, confirmed === true);
+      if (deleted) runsView.refresh();
+      return deleted;
+    }),
+    vscode.commands.registerCommand('layerProbe.revealRun', (arg: unknown) => revealRunCommand(arg)),
+  );
+  return { probeDataset, listRuns: () => runsView.runs() };
 }
 
 const isChoices = (value: unknown): value is ProbeCommandChoices => typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof vscode.Uri);

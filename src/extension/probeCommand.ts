@@ -7,6 +7,7 @@ import { isRunCancelled, LayerProbeError } from '../contract/errors';
 import type { AnswersProvenance, ProbeResult } from '../contract/result';
 import { OptionError, type RunOptions } from '../contract/runOptions';
 import { type GenerationSummary, RUN_STAGES, type RunStage } from '../contract/workerProtocol';
+import { createRunFolder, RESULT_FILE, runFolderName } from '../storage/runFolders';
 import { askColumns } from './askColumns';
 import { answersFileFor, askToGenerate, type GeneratePlan, generateWithProgress, showAnswersBeside } from './generateStep';
 import { HeatmapPanel, type HeatmapPanelOptions } from './panel/heatmapPanel';
@@ -24,6 +25,8 @@ const STAGE_ORDER = RUN_STAGES;
 export interface ProbeOutcome {
   result: ProbeResult;
   panel: HeatmapPanel;
+  /** The run folder's result.json. */
+  resultFile: string;
 }
 
 /**
@@ -78,6 +81,7 @@ export async function probeDatasetCommand(
   output.info(`Run: dataset ${dataset.fsPath}, options ${JSON.stringify(options)}`);
 
   const distDir = path.join(context.extensionUri.fsPath, 'dist');
+  let runFolder: string | undefined;
   try {
     let datasetFile = dataset.fsPath;
     let answers: AnswersProvenance | undefined;
@@ -100,6 +104,9 @@ export async function probeDatasetCommand(
       if (choices.generateOnly) return { summary };
       datasetFile = summary.outFile;
     }
+    // The run's folder, made before the work so a storage problem shows at once; removed again if empty.
+    runFolder = createRunFolder(extensionRunsRoot(context), runFolderName(path.basename(modelDir), answers?.benchmarkFile ?? datasetFile, options.location, new Date()));
+    const outDir = runFolder;
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Layer Probe', cancellable: true },
       (progress, token) => {
@@ -108,7 +115,7 @@ export async function probeDatasetCommand(
           distDir,
           // Extra locations come from the same forward passes and are cached: switching
           // `layerProbe.location` to one later re-probes from disk.
-          { datasetFile, options, cacheDir: activationCacheRoots(context)[0], ...(answers ? { answers } : {}) },
+          { datasetFile, options, cacheDir: activationCacheRoots(context)[0], outDir, ...(answers ? { answers } : {}) },
           {
             onProgress: (stage, done, total, message) => {
               const before = STAGE_ORDER.slice(0, STAGE_ORDER.indexOf(stage)).reduce((s, st) => s + STAGE_WEIGHT[st], 0);
@@ -124,12 +131,17 @@ export async function probeDatasetCommand(
       },
     );
     providerStatus.show(result.model.provider, result.model.providersTried);
-    const resultFile = await saveResult(context, result, output);
+    const resultFile = path.join(outDir, RESULT_FILE);
+    // The run folder keeps the answers it probed, so it stands alone when the storage copy is reused or cleared.
+    if (answers) await fs.promises.copyFile(datasetFile, path.join(outDir, path.basename(datasetFile)));
+    output.info(`Run folder: ${outDir}`);
+    runsChanged.fire();
     const panel = HeatmapPanel.show(context.extensionUri, result, resultFile, panelOptions(output));
     const best = bestCell(result);
     output.info(`Done: ${result.nTrain} train / ${result.nTest} test rows${best ? `, best AUC ${best}` : ''}`);
-    return { result, panel };
+    return { result, panel, resultFile };
   } catch (err) {
+    if (runFolder) removeIfEmpty(runFolder);
     if (isRunCancelled(err)) {
       output.info('Run cancelled by the user.');
       if (err.message === 'generation cancelled') output.info('The answers generated so far are kept: the same run resumes from them.');
@@ -166,17 +178,22 @@ export const panelOptions = (output: vscode.LogOutputChannel): HeatmapPanelOptio
   log: (level, message) => (level === 'error' ? output.error(`webview: ${message}`) : output.info(`webview: ${message}`)),
 });
 
-/** Keeps the result in the workspace's extension storage, so a restored panel can show it again. */
-async function saveResult(context: vscode.ExtensionContext, result: ProbeResult, output: vscode.LogOutputChannel): Promise<string> {
-  const storage = context.storageUri ?? context.globalStorageUri;
-  const dir = path.join(storage.fsPath, 'results');
-  await fs.promises.mkdir(dir, { recursive: true });
-  const stamp = result.createdAt.replace(/[:.]/g, '-');
-  const file = path.join(dir, `${result.model.name}-${result.model.location}-${stamp}.json`);
-  await fs.promises.writeFile(file, JSON.stringify(result));
-  output.info(`Result saved to ${file}`);
-  return file;
+/** Where the extension's own runs go: a folder per run in the workspace's extension storage. */
+export function extensionRunsRoot(context: vscode.ExtensionContext): string {
+  return path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'runs');
 }
+
+/** Removes a run folder that ended without a result (nothing in it). */
+function removeIfEmpty(dir: string): void {
+  try {
+    if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+  } catch {
+    // Gone already.
+  }
+}
+
+/** Fires when a run folder is added (the Runs view refreshes). */
+export const runsChanged = new vscode.EventEmitter<void>();
 
 const neverCancelled = { onCancellationRequested: (): void => undefined };
 

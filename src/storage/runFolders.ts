@@ -107,3 +107,35 @@ export function listRuns(root: string): RunListing {
   listing.runs.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
   return listing;
 }
+
+/** The names the run writes into its folder (result.json, heatmap-<location>.svg, …). */
+export const RUN_OUTPUT_NAME = /^(result|heatmap|baselines)(-[\w-]+)?\.(json|csv|html|svg|png)$/;
+
+/**
+ * Deletes a run: the files the run wrote (its outputs, and the answers copy the result names), then the
+ * folder when nothing else is left in it. Other files — a user's own, in an --out folder — are kept and
+ * counted, never deleted.
+ */
+export function deleteRunFolder(dir: string): { deleted: number; kept: string[] } {
+  let answersCopy: string | undefined;
+  try {
+    const result = JSON.parse(fs.readFileSync(path.join(dir, RESULT_FILE), 'utf8')) as { dataset?: { file?: string }; answers?: unknown };
+    const file = result.dataset?.file;
+    // Only the copy of generated answers; never the probed file itself, wherever it is.
+    if (result.answers && typeof file === 'string' && path.resolve(file) !== path.join(path.resolve(dir), path.basename(file))) answersCopy = path.basename(file);
+  } catch {
+    // A broken result: only the output names go.
+  }
+  let deleted = 0;
+  const kept: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isFile() && (RUN_OUTPUT_NAME.test(entry.name) || entry.name === answersCopy)) {
+      fs.rmSync(path.join(dir, entry.name));
+      deleted++;
+    } else {
+      kept.push(entry.name);
+    }
+  }
+  if (kept.length === 0) fs.rmdirSync(dir);
+  return { deleted, kept };
+}

@@ -3,6 +3,8 @@
 // than a worker thread because cancelling must stop onnxruntime mid-call: terminating a worker thread
 // while a native ORT call is in flight aborts the whole host process ("terminate called after throwing
 // an instance of 'Napi::Error'"); killing a child process is always safe.
+// The run folder's files are written as the CLI writes them (one copy of the output code).
+import { writeOutputs } from '../cli/writeOutputs';
 import type { ColumnMapping } from '../contract/columns';
 import { causeMessages } from '../contract/errors';
 import { promptFormatOf } from '../contract/runOptions';
@@ -46,6 +48,7 @@ async function handle(msg: Exclude<ToWorker, { type: 'columns' }>): Promise<From
             post({ type: 'askColumns', detection, columns });
           }),
       });
+      if (msg.request.outDir) writeOutputs(result, msg.request.outDir, __dirname);
       return { type: 'result', result };
     }
   }

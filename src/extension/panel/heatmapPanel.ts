@@ -1,4 +1,5 @@
-// Host side of the heatmap panel: one WebviewPanel in the editor area showing the latest result.
+// Host side of the heatmap panels: one WebviewPanel per shown run, several open side by side (a
+// result already shown in a panel is revealed there instead of opened twice).
 // The webview keeps no context while hidden (retainContextWhenHidden is off, to save memory with a
 // heavy Plotly page): each time it is shown again it reloads and sends `ready`, and the panel
 // replays what it displays; the webview's own state (vscode.setState) restores metric and cell.
@@ -24,9 +25,12 @@ export interface HeatmapPanelOptions {
 
 export class HeatmapPanel implements vscode.Disposable {
   static readonly viewType = 'layerProbe.heatmap';
+  /** The panel shown or focused last (for commands that act on "the" panel). */
   private static current: HeatmapPanel | undefined;
+  private static readonly all = new Set<HeatmapPanel>();
 
   private result: ProbeResult | undefined;
+  private resultFile: string | undefined;
   private display: DisplayMessage | undefined;
   private ready = false;
   private isDisposed = false;
@@ -42,25 +46,30 @@ export class HeatmapPanel implements vscode.Disposable {
   readonly onDidPostMessage = this.posted.event;
   readonly onDidDispose = this.disposed.event;
 
-  /** The open panel, if any. */
+  /** The panel shown or focused last, if any is open. */
   static get currentPanel(): HeatmapPanel | undefined {
     return HeatmapPanel.current;
   }
 
-  /** Shows `result` in the panel, creating it (or revealing the existing one) first. */
+  /** Every open panel, in the order they were opened. */
+  static get openPanels(): readonly HeatmapPanel[] {
+    return [...HeatmapPanel.all];
+  }
+
+  /**
+   * Shows `result`: revealed in the panel that already shows `resultFile`, else in a new panel beside
+   * the others (each run keeps its own panel, so runs can be looked at side by side).
+   */
   static show(extensionUri: vscode.Uri, result: ProbeResult, resultFile?: string, options?: HeatmapPanelOptions): HeatmapPanel {
-    const panel = HeatmapPanel.open(extensionUri, options);
+    const existing = resultFile === undefined ? undefined : [...HeatmapPanel.all].find((p) => p.resultFile === resultFile);
+    if (existing) existing.panel.reveal(existing.panel.viewColumn ?? vscode.ViewColumn.Active);
+    const panel = existing ?? HeatmapPanel.open(extensionUri, options);
     panel.showResult(result, resultFile);
     return panel;
   }
 
-  /** The existing panel revealed, or a new one (showing "waiting" until told otherwise). */
+  /** A new panel (showing "waiting" until told otherwise). */
   static open(extensionUri: vscode.Uri, options: HeatmapPanelOptions = {}): HeatmapPanel {
-    const existing = HeatmapPanel.current;
-    if (existing) {
-      existing.panel.reveal(existing.panel.viewColumn ?? vscode.ViewColumn.Active);
-      return existing;
-    }
     const panel = vscode.window.createWebviewPanel(HeatmapPanel.viewType, 'Layer Probe', vscode.ViewColumn.Active, {
       ...webviewOptions(extensionUri),
       enableFindWidget: true,
@@ -78,7 +87,7 @@ export class HeatmapPanel implements vscode.Disposable {
     extensionUri: vscode.Uri,
     private readonly options: HeatmapPanelOptions,
   ) {
-    HeatmapPanel.current?.dispose();
+    HeatmapPanel.all.add(this);
     HeatmapPanel.current = this;
     const media = vscode.Uri.joinPath(extensionUri, 'media');
     panel.iconPath = { light: vscode.Uri.joinPath(media, 'heatmap-light.svg'), dark: vscode.Uri.joinPath(media, 'heatmap-dark.svg') };
@@ -97,9 +106,15 @@ export class HeatmapPanel implements vscode.Disposable {
       panel.onDidChangeViewState(() => {
         // A hidden webview without retained context is torn down; it says `ready` again when shown.
         if (!panel.visible) this.ready = false;
+        if (panel.active) HeatmapPanel.current = this;
       }),
       panel.onDidDispose(() => this.dispose()),
     );
+  }
+
+  /** The result.json of the run shown, when it has one. */
+  get shownResultFile(): string | undefined {
+    return this.resultFile;
   }
 
   /** The result currently shown (the full ProbeResult, kept host-side to answer cell clicks). */
@@ -124,18 +139,21 @@ export class HeatmapPanel implements vscode.Disposable {
 
   showResult(result: ProbeResult, resultFile?: string): void {
     this.result = result;
-    this.panel.title = `Layer Probe: ${result.model.name} · ${path.basename(result.dataset.file)}`;
+    this.resultFile = resultFile;
+    this.panel.title = panelTitle(result);
     this.setDisplay({ type: 'result', view: toHeatmapView(result), resultFile });
   }
 
   /** E.g. a run in progress. The panel stops showing any earlier result: it never shows one it does not have. */
   showStatus(message: string, progress?: number): void {
     this.result = undefined;
+    this.resultFile = undefined;
     this.setDisplay({ type: 'status', message, progress });
   }
 
   showError(message: string, detail?: string): void {
     this.result = undefined;
+    this.resultFile = undefined;
     this.setDisplay({ type: 'error', message, detail });
   }
 
@@ -143,7 +161,8 @@ export class HeatmapPanel implements vscode.Disposable {
     // Also reached from the panel's own onDidDispose when the user closes it.
     if (this.isDisposed) return;
     this.isDisposed = true;
-    if (HeatmapPanel.current === this) HeatmapPanel.current = undefined;
+    HeatmapPanel.all.delete(this);
+    if (HeatmapPanel.current === this) HeatmapPanel.current = [...HeatmapPanel.all].at(-1);
     this.disposed.fire();
     this.panel.dispose();
     while (this.disposables.length) this.disposables.pop()?.dispose();
@@ -214,6 +233,12 @@ export class HeatmapPanel implements vscode.Disposable {
     if (this.options.log) this.options.log(level, message);
     else console[level === 'info' ? 'log' : level](`[layer-probe] ${message}`);
   }
+}
+
+/** `model · dataset · location`; the dataset is the benchmark when the answers were generated from one. */
+export function panelTitle(result: ProbeResult): string {
+  const dataset = path.basename(result.answers?.benchmarkFile ?? result.dataset.file);
+  return `${result.model.name} · ${dataset} · ${result.model.location}`;
 }
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {

@@ -109,7 +109,7 @@ describe('probing through the command, on a fixture model', () => {
       assert.deepEqual(view.tokens, [...TOKEN_POSITIONS]);
       assert.deepEqual(view.metrics, result.metrics);
       assert.deepEqual([view.nTrain, view.nTest], [result.nTrain, result.nTest]);
-      assert.equal(panel.panel.title, `Layer Probe: ${MODEL} · planted.jsonl`);
+      assert.equal(panel.panel.title, `${MODEL} · planted.jsonl · mlp_out`);
       assert.equal(panel.panel.visible, true);
       // The planted signal, as the panel shows it: chance before the answer, near-perfect on the word.
       for (const layer of view.layers) {
@@ -191,7 +191,7 @@ describe('probing through the command, on a fixture model', () => {
       result.test.rowIndex.forEach((row, i) => assert.equal(result.test.line[i], dataset.lines[row], `row ${row}`));
       const view = await postedResult(panel);
       assert.equal(view.dataset.file, dataset.file);
-      assert.equal(panel.panel.title, `Layer Probe: ${MODEL} · planted.csv`);
+      assert.equal(panel.panel.title, `${MODEL} · planted.csv · mlp_out`);
     });
 
     it('opens an example on the line where its record starts, not at row + 2', async () => {

@@ -85,7 +85,7 @@ describe('a raw benchmark in the VS Code workbench: generate the answers, then t
     const progress = wb.notification('Layer Probe');
     // Generation reports answers done and the decoding rate; a fast machine may be past it already.
     const generating = progress.filter({ hasText: /Generating answers \d+\/240/ });
-    const panelTab = tabStartingWith(`Layer Probe: ${MODEL_NAME} · questions-${MODEL_NAME}-qa-`);
+    const panelTab = tabStartingWith(`${MODEL_NAME} · questions.jsonl · mlp_out`);
     await generating.or(panelTab).first().waitFor({ timeout: 120_000 });
     await shot('generating');
     await panelTab.waitFor({ timeout: 240_000 });

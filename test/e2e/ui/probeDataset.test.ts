@@ -97,7 +97,7 @@ describe('Layer Probe in the VS Code workbench (packaged VSIX, code-server)', ()
     await wb.quickInput.waitFor({ state: 'hidden' });
 
     const progress = wb.notification('Layer Probe');
-    const title = `Layer Probe: ${MODEL_NAME} · planted.jsonl`;
+    const title = `${MODEL_NAME} · planted.jsonl · mlp_out`;
     // 240 rows take seconds: the progress is usually still there, but a fast machine may be done.
     await progress.or(wb.tabs(title)).first().waitFor();
     await shot('progress');

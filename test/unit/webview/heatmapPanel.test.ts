@@ -23,7 +23,7 @@ describe('HeatmapPanel (host side)', () => {
     ({ HeatmapPanel } = await import('../../../src/extension/panel/heatmapPanel'));
   });
   beforeEach(() => {
-    HeatmapPanel.currentPanel?.dispose();
+    for (const panel of HeatmapPanel.openPanels) panel.dispose();
     calls.panels.length = 0;
     calls.shown.length = 0;
     calls.revealed.length = 0;
@@ -65,7 +65,25 @@ describe('HeatmapPanel (host side)', () => {
     assert.equal(message.view.model.name, 'tiny-llama');
     assert.ok(!('test' in message.view));
     assert.equal(panel.lastPostedResult, message.view);
-    assert.equal(fake.title, 'Layer Probe: tiny-llama · answers.jsonl');
+    assert.equal(fake.title, 'tiny-llama · answers.jsonl · mlp_out');
+  });
+
+  it('each run gets its own panel; showing a run already open reveals its panel instead of opening another', () => {
+    const a = HeatmapPanel.show(extensionUri, sampleResult(), '/runs/a/result.json');
+    const other = { ...sampleResult(), model: { ...sampleResult().model, location: 'resid_post' as const } };
+    const b = HeatmapPanel.show(extensionUri, other, '/runs/b/result.json');
+    assert.notEqual(a, b);
+    assert.equal(calls.panels.length, 2);
+    assert.deepEqual(HeatmapPanel.openPanels, [a, b]);
+    assert.deepEqual(calls.panels.map((p) => p.title), ['tiny-llama · answers.jsonl · mlp_out', 'tiny-llama · answers.jsonl · resid_post']);
+    assert.equal(HeatmapPanel.currentPanel, b);
+    assert.equal(HeatmapPanel.show(extensionUri, sampleResult(), '/runs/a/result.json'), a);
+    assert.equal(calls.panels.length, 2, 'no third panel');
+    // Closing one leaves the other, which becomes the current panel.
+    b.dispose();
+    assert.deepEqual(HeatmapPanel.openPanels, [a]);
+    assert.equal(HeatmapPanel.currentPanel, a);
+    assert.equal(a.shownResultFile, '/runs/a/result.json');
   });
 
   it('answers selectCell with the examples of that cell', async () => {
@@ -150,12 +168,13 @@ describe('HeatmapPanel (host side)', () => {
     assert.equal(panel.lastPostedExamples, undefined);
   });
 
-  it('reuses one panel and forgets it when disposed', () => {
-    const first = HeatmapPanel.show(extensionUri, sampleResult());
-    const second = HeatmapPanel.show(extensionUri, sampleResult());
-    assert.equal(first, second);
-    assert.equal(calls.panels.length, 1);
+  it('forgets a panel the user closes', () => {
+    HeatmapPanel.show(extensionUri, sampleResult(), '/runs/a/result.json');
     calls.panels[0]!.dispose();
     assert.equal(HeatmapPanel.currentPanel, undefined);
+    assert.deepEqual(HeatmapPanel.openPanels, []);
+    // Shown again: a new panel, since the old one is gone.
+    HeatmapPanel.show(extensionUri, sampleResult(), '/runs/a/result.json');
+    assert.equal(calls.panels.length, 2);
   });
 });
