@@ -53,16 +53,29 @@ export function bootstrapAucInterval(
   const m = labels.length;
   if (scores.length !== m) throw new RangeError(`${m} labels but ${scores.length} scores`);
   if (resamples <= 0 || m === 0) return { interval: null, resamples: Math.max(0, resamples), skipped: 0 };
-  const counts = resampleCounts(m, resamples, seed);
-  // Rows by descending score; groupEnd[k] = one past the last row of the tie group starting at k.
+  const all = resampledAucs(labels, scores, resampleCounts(m, resamples, seed), resamples);
+  const aucs = Array.from(all).filter((v) => !Number.isNaN(v));
+  const skipped = resamples - aucs.length;
+  if (aucs.length === 0) return { interval: null, resamples, skipped };
+  aucs.sort((a, b) => a - b);
+  return { interval: [percentile(aucs, percentiles[0]), percentile(aucs, percentiles[1])], resamples, skipped };
+}
+
+/**
+ * The AUC of each resample (`counts`: resamples × m multiplicities, as resampleCounts draws them); NaN
+ * for a resample that held a single class. Comparisons of two runs pass the same counts to both sides
+ * (a paired bootstrap).
+ */
+export function resampledAucs(labels: ArrayLike<number>, scores: ArrayLike<number>, counts: Uint32Array, resamples: number): Float64Array {
+  const m = labels.length;
+  // Rows by descending score; groupStarts[g] = first sorted row of tie group g.
   const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => (scores[a] > scores[b] ? -1 : scores[a] < scores[b] ? 1 : 0));
   const groupStarts: number[] = [];
   for (let k = 0; k < m; k++) if (k === 0 || scores[order[k]] !== scores[order[k - 1]]) groupStarts.push(k);
   groupStarts.push(m);
   const positive = Uint8Array.from(order, (i) => (labels[i] === 1 ? 1 : 0));
 
-  const aucs: number[] = [];
-  let skipped = 0;
+  const aucs = new Float64Array(resamples);
   for (let b = 0; b < resamples; b++) {
     const o = b * m;
     let twiceArea = 0;
@@ -80,15 +93,9 @@ export function bootstrapAucInterval(
       tp += groupTp;
       fp += groupFp;
     }
-    if (tp === 0 || fp === 0) {
-      skipped++;
-      continue;
-    }
-    aucs.push(twiceArea / (2 * tp * fp));
+    aucs[b] = tp === 0 || fp === 0 ? Number.NaN : twiceArea / (2 * tp * fp);
   }
-  if (aucs.length === 0) return { interval: null, resamples, skipped };
-  aucs.sort((a, b) => a - b);
-  return { interval: [percentile(aucs, percentiles[0]), percentile(aucs, percentiles[1])], resamples, skipped };
+  return aucs;
 }
 
 /** numpy.percentile(sorted, q) with the default 'linear' method, to the bit (numpy's _lerp included). */
