@@ -2,16 +2,9 @@
 // swatch in the heatmap's own colour scale, the best one marked; a sentence says how many probe cells
 // beat the best beyond their bootstrap interval.
 import { cellsAboveBaseline } from '../src/contract/baselines';
+import { bluesColour } from '../src/contract/colourScale';
 import type { HeatmapView } from '../src/contract/heatmapView';
 import { el, replaceChildren } from './dom';
-import { BLUES } from './figure';
-
-/** The Blues colour of an AUC on the heatmap's 0.5 → 1 scale (values below 0.5 clamp to the palest). */
-export function bluesColour(auc: number): string {
-  const t = Math.min(1, Math.max(0, (auc - 0.5) / 0.5));
-  const upper = BLUES.findIndex(([stop]) => stop >= t);
-  return BLUES[Math.max(0, upper)][1];
-}
 
 export function renderBaselineStrip(container: HTMLElement, view: HeatmapView): void {
   const baselines = view.baselines;

@@ -1,5 +1,6 @@
 // The Plotly figure for one metric of a result, as plain data: no DOM, so it is unit-tested in Node.
 import { cellsAboveBaseline } from '../src/contract/baselines';
+import { BLUES } from '../src/contract/colourScale';
 import type { HeatmapView } from '../src/contract/heatmapView';
 import type { MetricName } from '../src/contract/types';
 import { METRIC_INFO } from './metrics';
@@ -33,10 +34,8 @@ export interface CellMarks {
   cursor?: Cell;
 }
 
-/** matplotlib/seaborn `Blues` (ColorBrewer 9-class), the paper's colour map: light = low, dark = high. */
-export const BLUES: [number, string][] = [
-  '#f7fbff', '#deebf7', '#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b',
-].map((colour, i, all) => [i / (all.length - 1), colour]);
+/** The paper's colour map, shared with the exported figure (src/contract/colourScale.ts). */
+export { BLUES } from '../src/contract/colourScale';
 
 const PIXELS_PER_LAYER = 20;
 const MARGIN = { l: 64, r: 24, t: 12, b: 150 };
