@@ -9,6 +9,7 @@ import type { MetricName } from '../src/contract/types';
 import { type ExamplesMessage, type HostMessage, type PanelState, toPanelState } from '../src/contract/webviewProtocol';
 import { renderBaselineStrip } from './baselineStrip';
 import { type HostBridge, readEmbeddedResult, standaloneBridge, vscodeBridge } from './bridge';
+import { ComparisonView } from './comparisonView';
 import { el, replaceChildren } from './dom';
 import { ExamplesList } from './examplesList';
 import { type Cell, formatMetric } from './figure';
@@ -31,6 +32,9 @@ class HeatmapApp {
   private readonly examples = new ExamplesList((example) => this.openExample(example));
   private readonly content = el('main', { className: 'content' });
   private readonly notice = el('div', { className: 'notice', attrs: { role: 'status', 'aria-live': 'polite' } });
+  private readonly comparison = new ComparisonView();
+  /** Compare this run with another (the host asks which); not in the standalone HTML, which has no host. */
+  private readonly compareButton = el('button', { className: 'compare-with', attrs: { type: 'button', title: 'Compare this run with another run: difference heatmap with bootstrap intervals' } }, 'Compare with…');
 
   constructor(private readonly bridge: HostBridge) {
     this.state = toPanelState(bridge.getState());
@@ -42,9 +46,10 @@ class HeatmapApp {
     document.body.classList.toggle('lp-standalone', this.bridge.standalone);
     replaceChildren(
       document.body,
-      el('header', { className: 'top' }, this.title, this.metricSelect),
+      el('header', { className: 'top' }, this.title, this.metricSelect, this.compareButton),
       this.status,
       this.content,
+      this.comparison.element,
       this.notice,
     );
     replaceChildren(
@@ -54,9 +59,11 @@ class HeatmapApp {
     );
     this.showStatus('Waiting for a probe result…');
     this.bridge.onMessage((message) => this.receive(message));
+    this.compareButton.addEventListener('click', () => this.bridge.post({ type: 'compareWith' }));
     watchTheme(() => {
       this.theme = readTheme();
       void this.draw();
+      void this.comparison.draw(this.theme);
     });
     window.addEventListener('error', (event) => this.bridge.post({ type: 'log', level: 'error', message: String(event.message) }));
     this.bridge.post({ type: 'ready' });
@@ -72,6 +79,12 @@ class HeatmapApp {
         return this.showStatus(message.message, message.progress);
       case 'error':
         return this.showError(message.message, message.detail);
+      case 'comparison':
+        this.clearResult();
+        this.status.hidden = true;
+        replaceChildren(this.title, el('h1', {}, 'Layer Probe: comparison'));
+        void this.comparison.show(message.comparison, this.theme);
+        return;
     }
   }
 
@@ -84,6 +97,7 @@ class HeatmapApp {
     renderHeader(this.title, view);
     renderBaselineStrip(this.baselineStrip, view);
     this.metricSelect.hidden = false;
+    this.compareButton.hidden = this.bridge.standalone;
     this.status.hidden = true;
     this.content.hidden = false;
     this.examples.showHint('Click a cell (or focus the heatmap and press Enter) to list the held-out examples behind its probe.');
@@ -106,12 +120,14 @@ class HeatmapApp {
 
   private clearResult(): void {
     this.view = undefined;
+    this.comparison.clear();
     this.plot.clear();
     this.examples.showHint('');
     replaceChildren(this.title, el('h1', {}, 'Layer Probe'));
     replaceChildren(this.notice);
     replaceChildren(this.baselineStrip);
     this.metricSelect.hidden = true;
+    this.compareButton.hidden = true;
     this.content.hidden = true;
     this.status.hidden = false;
   }

@@ -2,6 +2,7 @@
 // Every message is a discriminated union member keyed by `type`; the webview sends `ready` first
 // and the host holds its messages until then. Both sides validate what they receive with the guards
 // below, since a webview message is just structured-cloned data.
+import type { Comparison } from './comparison';
 import type { HeatmapView } from './heatmapView';
 import type { ExampleView } from './result';
 import { isMetricName, type MetricName } from './types';
@@ -40,7 +41,13 @@ export interface ErrorMessage {
   detail?: string;
 }
 
-export type HostMessage = ResultMessage | ExamplesMessage | StatusMessage | ErrorMessage;
+/** Two runs compared cell by cell (the difference heatmap). Replaces whatever the panel showed. */
+export interface ComparisonMessage {
+  type: 'comparison';
+  comparison: Comparison;
+}
+
+export type HostMessage = ResultMessage | ExamplesMessage | StatusMessage | ErrorMessage | ComparisonMessage;
 
 // ── webview → host ───────────────────────────────────────────────────────────────────────────────
 
@@ -68,7 +75,12 @@ export interface LogMessage {
   message: string;
 }
 
-export type WebviewMessage = ReadyMessage | SelectCellMessage | OpenExampleMessage | LogMessage;
+/** The panel's *Compare with…* button: the host asks which run to compare the shown one with. */
+export interface CompareWithMessage {
+  type: 'compareWith';
+}
+
+export type WebviewMessage = ReadyMessage | SelectCellMessage | OpenExampleMessage | LogMessage | CompareWithMessage;
 
 // ── state the webview persists (vscode.setState), also what the panel serializer receives ───────
 
@@ -92,6 +104,7 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
   if (!isObject(value)) return false;
   switch (value.type) {
     case 'ready':
+    case 'compareWith':
       return true;
     case 'selectCell':
       return isIndex(value.layer) && isIndex(value.token);
@@ -116,6 +129,8 @@ export function isHostMessage(value: unknown): value is HostMessage {
       return isString(value.message) && isOptional(value.progress, (p) => typeof p === 'number');
     case 'error':
       return isString(value.message) && isOptional(value.detail, isString);
+    case 'comparison':
+      return isObject(value.comparison) && Array.isArray((value.comparison as Fields).diff);
     default:
       return false;
   }

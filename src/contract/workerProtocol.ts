@@ -3,6 +3,7 @@
 // `inspect` (is this a raw benchmark or answered rows?), `generate` (answers to a benchmark) or `run`
 // (probe) — answers `askColumns` with `columns`, and kills the process to cancel.
 import type { ColumnDetection, ColumnMapping } from './columns';
+import type { Comparison } from './comparison';
 import type { DatasetKind } from './datasetKinds';
 import type { AnswersProvenance, ProbeResult } from './result';
 import type { RunOptions } from './runOptions';
@@ -61,6 +62,8 @@ export type ToWorker =
   | { type: 'run'; request: RunRequest }
   | { type: 'inspect'; datasetFile: string; options: RunOptions }
   | { type: 'generate'; request: GenerateRequest }
+  /** Two result.json files compared cell by cell (bootstrap intervals of the differences). */
+  | { type: 'compare'; aFile: string; bFile: string }
   | { type: 'columns'; mapping: Partial<ColumnMapping> | undefined };
 
 /** Probing worker → extension host. */
@@ -71,5 +74,6 @@ export type FromWorker =
   | { type: 'result'; result: ProbeResult }
   | { type: 'inspection'; inspection: DatasetInspection }
   | { type: 'generated'; summary: GenerationSummary }
+  | { type: 'compared'; comparison: Comparison }
   /** `kind` is the error class's name (`DatasetError`, `OnnxGraphError`, …); `causes` its cause chain's messages. */
   | { type: 'error'; message: string; kind: string; causes: string[] };

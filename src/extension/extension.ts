@@ -2,8 +2,9 @@ import * as vscode from 'vscode';
 
 import { DEFAULT_RUNS_DIR_NAME, type RunSummary } from '../storage/runFolders';
 import { clearActivationCachesCommand } from './clearCaches';
+import { compareRunsCommand } from './compareCommand';
 import { registerHeatmapPanelSerializer } from './panel/heatmapPanel';
-import { extensionRunsRoot, type GenerateOutcome, panelOptions, type ProbeCommandChoices, probeDatasetCommand, type ProbeOutcome, runsChanged } from './probeCommand';
+import { extensionRunsRoot, type GenerateOutcome, panelOptions, type ProbeCommandChoices, probeDatasetCommand, type ProbeOutcome, runsChanged, setCompareWith } from './probeCommand';
 import { ProviderStatus } from './providerStatus';
 import { deleteRunCommand, openRunCommand, revealRunCommand } from './runCommands';
 import { runsRoots,RunsView } from './runsView';
@@ -34,6 +35,8 @@ export function activate(context: vscode.ExtensionContext): LayerProbeApi {
   );
 
   const runsView = new RunsView(() => runsRoots(extensionRunsRoot(context)));
+  const compareContext = { extensionUri: context.extensionUri, output, panelOptions: panelOptions(output), runs: () => runsView.runs() };
+  setCompareWith((resultFile) => compareRunsCommand(compareContext, vscode.Uri.file(resultFile)));
   // CLI runs appear in the view as they finish (a run folder's result.json is written last).
   const watcher = vscode.workspace.createFileSystemWatcher(`**/${DEFAULT_RUNS_DIR_NAME}/*/result.json`);
   context.subscriptions.push(
@@ -42,7 +45,8 @@ export function activate(context: vscode.ExtensionContext): LayerProbeApi {
     watcher.onDidCreate(() => runsView.refresh()),
     watcher.onDidDelete(() => runsView.refresh()),
     runsChanged.event(() => runsView.refresh()),
-    vscode.window.registerTreeDataProvider('layerProbe.runs', runsView),
+    vscode.window.createTreeView('layerProbe.runs', { treeDataProvider: runsView, canSelectMany: true, showCollapseAll: true }),
+    vscode.commands.registerCommand('layerProbe.compareRuns', (first?: unknown, second?: unknown) => compareRunsCommand(compareContext, first, second)),
     vscode.commands.registerCommand('layerProbe.refreshRuns', () => runsView.refresh()),
     vscode.commands.registerCommand('layerProbe.openRun', (arg: unknown) => openRunCommand(context.extensionUri, arg, panelOptions(output), output)),
     vscode.commands.registerCommand('layerProbe.deleteRun', async (arg: unknown, confirmed?: boolean) => {

@@ -174,8 +174,15 @@ async function pickDataset(benchmark: boolean): Promise<vscode.Uri | undefined> 
   return picked?.[0];
 }
 
+/** What a panel's *Compare with…* runs; set once by activate() (the compare command lives there). */
+let compareWithHook: HeatmapPanelOptions['compareWith'];
+export function setCompareWith(hook: HeatmapPanelOptions['compareWith']): void {
+  compareWithHook = hook;
+}
+
 export const panelOptions = (output: vscode.LogOutputChannel): HeatmapPanelOptions => ({
   log: (level, message) => (level === 'error' ? output.error(`webview: ${message}`) : output.info(`webview: ${message}`)),
+  compareWith: (file) => compareWithHook?.(file) ?? Promise.resolve(undefined),
 });
 
 /** Where the extension's own runs go: a folder per run in the workspace's extension storage. */

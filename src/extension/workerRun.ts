@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import * as path from 'node:path';
 
 import type { ColumnDetection, ColumnMapping } from '../contract/columns';
+import type { Comparison } from '../contract/comparison';
 import { LayerProbeError, RunCancelled } from '../contract/errors';
 import type { ProbeResult } from '../contract/result';
 import type { DatasetInspection, FromWorker, GenerateRequest, GenerationSummary, RunRequest, RunStage, ToWorker } from '../contract/workerProtocol';
@@ -42,6 +43,11 @@ export function generateInWorker(distDir: string, request: GenerateRequest, hook
 /** Whether a file holds answered rows or a raw benchmark (and of which kind), read in the worker. */
 export function inspectInWorker(distDir: string, request: { datasetFile: string; options: RunRequest['options'] }, hooks: WorkerRunHooks, cancel: Cancellation): Promise<DatasetInspection> {
   return callWorker(distDir, { type: 'inspect', ...request }, hooks, cancel, (msg) => (msg.type === 'inspection' ? msg.inspection : undefined));
+}
+
+/** Two runs compared in the worker (the bootstrap of every cell's difference is CPU work). */
+export function compareInWorker(distDir: string, aFile: string, bFile: string, hooks: WorkerRunHooks, cancel: Cancellation): Promise<Comparison> {
+  return callWorker(distDir, { type: 'compare', aFile, bFile }, hooks, cancel, (msg) => (msg.type === 'compared' ? msg.comparison : undefined));
 }
 
 export type Cancellation = { onCancellationRequested(listener: () => void): unknown };

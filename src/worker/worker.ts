@@ -4,11 +4,15 @@
 // while a native ORT call is in flight aborts the whole host process ("terminate called after throwing
 // an instance of 'Napi::Error'"); killing a child process is always safe.
 // The run folder's files are written as the CLI writes them (one copy of the output code).
+import * as fs from 'node:fs';
+
 import { writeOutputs } from '../cli/writeOutputs';
 import type { ColumnMapping } from '../contract/columns';
 import { causeMessages } from '../contract/errors';
+import { parseProbeResult, type ProbeResult } from '../contract/result';
 import { promptFormatOf } from '../contract/runOptions';
 import type { FromWorker, GenerateRequest, GenerationSummary, ToWorker } from '../contract/workerProtocol';
+import { compareResults } from '../core/compare/compareResults';
 import { generateAnswers } from '../core/generate/generateAnswers';
 import { inspectDataset } from '../core/generate/inspectDataset';
 import { runProbe } from '../core/pipeline/runProbe';
@@ -38,6 +42,10 @@ async function handle(msg: Exclude<ToWorker, { type: 'columns' }>): Promise<From
       return { type: 'inspection', inspection: await inspectDataset(msg.datasetFile, msg.options) };
     case 'generate':
       return { type: 'generated', summary: await generate(msg.request) };
+    case 'compare': {
+      const read = async (file: string): Promise<ProbeResult> => parseProbeResult(await fs.promises.readFile(file, 'utf8'), file);
+      return { type: 'compared', comparison: compareResults(await read(msg.aFile), msg.aFile, await read(msg.bFile), msg.bFile) };
+    }
     case 'run': {
       const result = await runProbe(msg.request, {
         onProgress: (stage, done, total, message) => post({ type: 'progress', stage, done, total, message }),

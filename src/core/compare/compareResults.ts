@@ -12,7 +12,9 @@ export interface CompareOptions {
   seed?: number;
 }
 
-function comparedRun(result: ProbeResult, resultFile: string): ComparedRun {
+/** One side, its matrices' columns in `tokens` order (the comparison's). */
+function comparedRun(result: ProbeResult, resultFile: string, tokens: readonly string[]): ComparedRun {
+  const columns = tokens.map((t) => result.tokens.indexOf(t as ProbeResult['tokens'][number]));
   const dataset = (result.answers?.benchmarkFile ?? result.dataset.file).split(/[\\/]/).pop() ?? result.dataset.file;
   return {
     resultFile,
@@ -23,8 +25,8 @@ function comparedRun(result: ProbeResult, resultFile: string): ComparedRun {
     seed: result.settings.options.seed,
     numLayers: result.layers.length,
     nTest: result.nTest,
-    auc: result.metrics.auc,
-    aucInterval: result.aucInterval,
+    auc: result.metrics.auc.map((row) => columns.map((c) => (c < 0 ? null : row[c]))),
+    aucInterval: result.aucInterval.map((row) => columns.map((c) => (c < 0 ? null : row[c]))),
   };
 }
 
@@ -112,8 +114,8 @@ export function compareResults(a: ProbeResult, aFile: string, b: ProbeResult, bF
     significant.push(sRow);
   }
   return {
-    a: comparedRun(a, aFile),
-    b: comparedRun(b, bFile),
+    a: comparedRun(a, aFile, tokens),
+    b: comparedRun(b, bFile, tokens),
     pairing: pairing.paired ? 'paired' : 'unpaired',
     pairingReason: pairing.reason,
     sharedRows: pairing.shared,

@@ -8,19 +8,22 @@ import * as path from 'node:path';
 
 import * as vscode from 'vscode';
 
+import type { Comparison } from '../../contract/comparison';
 import { examplesForCell } from '../../contract/examples';
 import { type HeatmapView, toHeatmapView } from '../../contract/heatmapView';
 import { parseProbeResult, type ProbeResult } from '../../contract/result';
 import { createNonce, webviewHtml } from '../../contract/webviewPage';
-import { type ErrorMessage, type ExamplesMessage, type HostMessage, isWebviewMessage, type LogMessage, type ResultMessage, type StatusMessage, toPanelState, type WebviewMessage } from '../../contract/webviewProtocol';
+import { type ComparisonMessage, type ErrorMessage, type ExamplesMessage, type HostMessage, isWebviewMessage, type LogMessage, type ResultMessage, type StatusMessage, toPanelState, type WebviewMessage } from '../../contract/webviewProtocol';
 import { revealDatasetLine } from './revealRow';
 
 /** The messages that replace what the panel shows; the latest one is replayed on every `ready`. */
-type DisplayMessage = ResultMessage | StatusMessage | ErrorMessage;
+type DisplayMessage = ResultMessage | StatusMessage | ErrorMessage | ComparisonMessage;
 
 export interface HeatmapPanelOptions {
   /** Where the webview's `log` messages go (the extension's output channel); console by default. */
   log?: (level: LogMessage['level'], message: string) => void;
+  /** The panel's *Compare with…*: compare the run in `resultFile` with one the user picks. */
+  compareWith?: (resultFile: string) => Promise<unknown>;
 }
 
 export class HeatmapPanel implements vscode.Disposable {
@@ -144,6 +147,14 @@ export class HeatmapPanel implements vscode.Disposable {
     this.setDisplay({ type: 'result', view: toHeatmapView(result), resultFile });
   }
 
+  /** Two runs' difference heatmap; the panel then shows no single result (cell clicks do nothing). */
+  showComparison(comparison: Comparison): void {
+    this.result = undefined;
+    this.resultFile = undefined;
+    this.panel.title = `${comparison.a.title} − ${comparison.b.title}`;
+    this.setDisplay({ type: 'comparison', comparison });
+  }
+
   /** E.g. a run in progress. The panel stops showing any earlier result: it never shows one it does not have. */
   showStatus(message: string, progress?: number): void {
     this.result = undefined;
@@ -218,6 +229,9 @@ export class HeatmapPanel implements vscode.Disposable {
       }
       case 'log':
         this.log(message.level, `webview: ${message.message}`);
+        return;
+      case 'compareWith':
+        if (this.resultFile && this.options.compareWith) await this.options.compareWith(this.resultFile);
         return;
     }
   }

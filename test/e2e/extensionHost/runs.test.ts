@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import type { HeatmapPanel } from '../../../src/extension/panel/heatmapPanel';
 import type { ProbeOutcome } from '../../../src/extension/probeCommand';
 import { plantedRows, writeJsonl } from '../support/datasets';
-import { extension, fixtureModel, postedResult, workspaceFolder } from './environment';
+import { extension, fixtureModel, nextPost, postedResult, workspaceFolder } from './environment';
 
 const MODEL = 'tiny-llama-unfused-extdata';
 
@@ -97,6 +97,44 @@ describe('runs: a folder per run, the Runs view, several panels', () => {
     assert.ok(cli);
     assert.equal((await postedResult(cli)).model.location, 'resid_post');
     assert.deepEqual(panelTabs().sort(), [`${MODEL} · runs-planted.jsonl · mlp_out`, `${MODEL} · runs-planted.jsonl · mlp_out`, `${MODEL} · runs-planted.jsonl · resid_post`]);
+  });
+
+  it('Compare Runs: the difference matrix is A − B cell by cell; other seeds are unpaired, two locations of one run paired', async function () {
+    this.timeout(120_000);
+    const read = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as { metrics: { auc: (number | null)[][] } };
+    const [a, b] = outcomes.map((o) => o.resultFile);
+    const panel = await vscode.commands.executeCommand<HeatmapPanel | undefined>('layerProbe.compareRuns', vscode.Uri.file(a), vscode.Uri.file(b));
+    assert.ok(panel, 'no comparison panel');
+    const { comparison } = await nextPost(panel, 'comparison', 60_000);
+    const aucA = read(a).metrics.auc;
+    const aucB = read(b).metrics.auc;
+    assert.deepEqual(comparison.diff, aucA.map((row, l) => row.map((v, t) => (v === null || aucB[l][t] === null ? null : v - aucB[l][t]!))));
+    assert.equal(comparison.pairing, 'unpaired');
+    assert.match(comparison.pairingReason, /^the test rows differ \(\d+ of 24 and 24 shared\)/);
+    assert.equal(comparison.layerAlignment, 'index');
+    comparison.interval.flat().forEach((i, k) => {
+      const d = comparison.diff.flat()[k];
+      if (i && d !== null) assert.ok(i[0] <= i[1], `interval ${JSON.stringify(i)}`);
+    });
+    assert.equal(panel.panel.title, `${MODEL} · runs-planted.jsonl · mlp_out − ${MODEL} · runs-planted.jsonl · mlp_out`);
+
+    // The same rows at another location (from the same cache): a paired comparison.
+    const config = vscode.workspace.getConfiguration('layerProbe', folder.uri);
+    await config.update('location', 'resid_post', vscode.ConfigurationTarget.Workspace);
+    const other = await vscode.commands.executeCommand<ProbeOutcome | undefined>('layerProbe.probeDataset', vscode.Uri.file(datasetFile));
+    await config.update('location', undefined, vscode.ConfigurationTarget.Workspace);
+    assert.ok(other);
+    const paired = await vscode.commands.executeCommand<HeatmapPanel | undefined>('layerProbe.compareRuns', vscode.Uri.file(other.resultFile), vscode.Uri.file(a));
+    assert.ok(paired);
+    const second = (await nextPost(paired, 'comparison', 60_000)).comparison;
+    assert.equal(second.pairing, 'paired');
+    assert.equal(second.pairingReason, 'the same 24 test rows: paired bootstrap');
+    const aucOther = read(other.resultFile).metrics.auc;
+    assert.deepEqual(second.diff, aucOther.map((row, l) => row.map((v, t) => (v === null || aucA[l][t] === null ? null : v - aucA[l][t]!))));
+    other.panel.dispose();
+    paired.dispose();
+    panel.dispose();
+    fs.rmSync(path.dirname(other.resultFile), { recursive: true });
   });
 
   it('Delete Run removes the run\'s folder and closes its panel; the other runs stay', async () => {
