@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { heatmapCsv } from '../contract/heatmapCsv';
+import { heatmapHtml } from '../contract/heatmapHtml';
 import type { ProbeResult } from '../contract/result';
 import { baselinesCsv } from '../core/result/baselinesCsv';
-import { heatmapCsv } from '../core/result/heatmapCsv';
-import { heatmapHtml } from '../core/result/heatmapHtml';
 
 export interface WrittenOutputs {
   resultJson: string;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { heatmapCsv } from '../../../src/contract/heatmapCsv';
 import { TOKEN_POSITIONS } from '../../../src/contract/types';
-import { heatmapCsv } from '../../../src/core/result/heatmapCsv';
 import { sampleResult } from './sampleResult';
 
 describe('heatmapCsv', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as vm from 'node:vm';
 
-import { heatmapHtml, inlineScript, inlineStyle, jsonForScriptElement } from '../../../src/core/result/heatmapHtml';
+import { heatmapHtml, inlineScript, inlineStyle, jsonForScriptElement } from '../../../src/contract/heatmapHtml';
 import { sampleResult } from './sampleResult';
 
 const EVIL = '</script><script>alert(1)</script>';

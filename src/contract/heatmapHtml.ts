@@ -1,8 +1,9 @@
 // A standalone heatmap page: the result JSON and the panel's own webview bundle inlined into one
-// HTML file that works offline from disk (written by the CLI next to result.json). The bundle sees
-// no acquireVsCodeApi and answers cell clicks from the embedded result.
-import type { ProbeResult } from '../../contract/result';
-import { buildCsp, createNonce, EMBEDDED_RESULT_ID, pageHtml } from '../../contract/webviewPage';
+// HTML file that works offline from disk (written by the CLI next to result.json, and exported from
+// the panel by the extension host, hence plain text code in src/contract). The bundle sees no
+// acquireVsCodeApi and answers cell clicks from the embedded result.
+import type { ProbeResult } from './result';
+import { buildCsp, createNonce, EMBEDDED_RESULT_ID, pageHtml } from './webviewPage';
 
 export interface WebviewAssets {
   /** dist/webview.js */

@@ -1,7 +1,8 @@
 // One metric's layer × token table as CSV, laid out like the reference's heatmap CSV artifact:
 // one row per layer, one column per token label, so it diffs against the paper's tables directly.
-import type { ProbeResult } from '../../contract/result';
-import type { MetricName } from '../../contract/types';
+// Shared by the CLI (heatmap.csv) and the panel's export (the extension host), hence in src/contract.
+import type { ProbeResult } from './result';
+import type { MetricName } from './types';
 
 /**
  * Header `layer,<token labels…>`, then one line per layer: the layer number, then the metric per
