@@ -25,7 +25,7 @@ const USAGE = `Usage: layer-probe probe <dataset> --model <dir> [options]
        layer-probe runs [<runs-dir>]                              (see runs --help)
 
 Trains one logistic-regression probe per (layer, token position) on the model's activations and
-writes result.json, heatmap.csv and heatmap.html.
+writes result.json, heatmap.csv, heatmap.html and heatmap.svg.
 
 Run options:
 ${runOptionsUsage()}
@@ -127,7 +127,7 @@ export async function main(argv: string[], distDir: string): Promise<number> {
     process.stdout.write(`${i === 0 ? '' : '\n'}${formatTable(result, 'auc')}\n`);
     for (const suffix of names) {
       const files = writeOutputs(result, outDir, distDir, suffix);
-      process.stdout.write(`result:  ${files.resultJson}\nheatmap: ${files.heatmapHtml}\ncsv:     ${files.heatmapCsv}\n`);
+      process.stdout.write(`result:  ${files.resultJson}\nheatmap: ${files.heatmapHtml}\nfigure:  ${files.heatmapSvg}\ncsv:     ${files.heatmapCsv}\n`);
       if (files.baselinesCsv) process.stdout.write(`baselines: ${files.baselinesCsv}\n`);
     }
   }

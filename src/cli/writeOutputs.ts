@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { heatmapCsv } from '../contract/heatmapCsv';
+import { heatmapViewSvg } from '../contract/heatmapFigure';
 import { heatmapHtml } from '../contract/heatmapHtml';
+import { toHeatmapView } from '../contract/heatmapView';
 import type { ProbeResult } from '../contract/result';
 import { baselinesCsv } from '../core/result/baselinesCsv';
 
@@ -10,12 +12,15 @@ export interface WrittenOutputs {
   resultJson: string;
   heatmapCsv: string;
   heatmapHtml: string;
+  /** The AUC heatmap as a paper figure (the panel's SVG export), drawn without a browser. */
+  heatmapSvg: string;
   /** Absent when the run scored no baselines. */
   baselinesCsv?: string;
 }
 
 /**
- * Writes result.json, heatmap.csv, baselines.csv (when scored) and a standalone heatmap.html (the panel's own bundle, inlined).
+ * Writes result.json, heatmap.csv, baselines.csv (when scored), a standalone heatmap.html (the panel's own bundle, inlined)
+ * and heatmap.svg (the AUC figure, the same code as the panel's export), each atomically.
  * `suffix` names the files of a further location: result-<suffix>.json and so on.
  */
 export function writeOutputs(result: ProbeResult, outDir: string, distDir: string, suffix?: string): WrittenOutputs {
@@ -25,6 +30,7 @@ export function writeOutputs(result: ProbeResult, outDir: string, distDir: strin
     resultJson: name('result', 'json'),
     heatmapCsv: name('heatmap', 'csv'),
     heatmapHtml: name('heatmap', 'html'),
+    heatmapSvg: name('heatmap', 'svg'),
   };
   writeAtomically(files.resultJson, JSON.stringify(result, null, 1));
   writeAtomically(files.heatmapCsv, heatmapCsv(result, 'auc'));
@@ -37,6 +43,7 @@ export function writeOutputs(result: ProbeResult, outDir: string, distDir: strin
   const cssFile = path.join(distDir, 'webview.css');
   const webviewCss = fs.existsSync(cssFile) ? fs.readFileSync(cssFile, 'utf8') : '';
   writeAtomically(files.heatmapHtml, heatmapHtml(result, { webviewJs, webviewCss }));
+  writeAtomically(files.heatmapSvg, heatmapViewSvg(toHeatmapView(result), 'auc').svg);
   return files;
 }
 

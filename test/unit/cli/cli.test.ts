@@ -5,6 +5,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 
+import { DOMParser, onWarningStopParsing } from '@xmldom/xmldom';
+
+import { heatmapViewSvg } from '../../../src/contract/heatmapFigure';
+import { toHeatmapView } from '../../../src/contract/heatmapView';
+import { parseProbeResult } from '../../../src/contract/result';
 import { listCacheFolders } from '../../../src/storage/cacheFolders';
 import { fixtureModel } from '../../helpers/fixtures';
 
@@ -72,4 +77,31 @@ test('bad command lines are refused with exit status 2 before any work, naming t
   // The help is the options table's: each flag with its default.
   assert.match(help.stdout, /--location mlp_out \| resid_post \| .*\(default\s+mlp_out\)/s);
   assert.match(help.stdout, /--batch-memory <MiB>\s+activation memory .*\(default 256\)/s);
+});
+
+test('probe writes heatmap.svg beside heatmap.html (and heatmap-<loc>.svg for --locations): the AUC figure, drawn without a browser', () => {
+  const file = dataset(40);
+  const dir = path.dirname(file);
+  const out = spawnSync(process.execPath, [CLI, 'probe', file, '--model', fixtureModel('tiny-llama-unfused-extdata'), '--out', 'out', '--locations', 'resid_post'], {
+    encoding: 'utf8',
+    cwd: dir,
+  });
+  assert.equal(out.status, 0, out.stderr);
+  const outDir = path.join(dir, 'out');
+  const files = fs.readdirSync(outDir).sort();
+  for (const suffix of ['', '-resid_post']) {
+    assert.ok(files.includes(`heatmap${suffix}.html`), files.join(', '));
+    assert.ok(files.includes(`heatmap${suffix}.svg`), files.join(', '));
+  }
+  assert.ok(!files.some((f) => f.endsWith('.tmp')), 'no temporary file left behind');
+  const printed = /^figure: +(.*)$/m.exec(out.stdout)?.[1];
+  assert.equal(printed, path.join(fs.realpathSync(outDir), 'heatmap.svg'));
+  const result = parseProbeResult(fs.readFileSync(path.join(outDir, 'result.json'), 'utf8'));
+  const doc = new DOMParser({ onError: onWarningStopParsing }).parseFromString(fs.readFileSync(printed, 'utf8'), 'image/svg+xml');
+  const cells = Array.from(doc.getElementsByTagName('rect')).filter((r) => r.getAttribute('class') === 'cell');
+  assert.equal(cells.length, result.layers.length * 15);
+  // The same figure code as the panel's export, on the primary location's AUC.
+  assert.equal(fs.readFileSync(printed, 'utf8'), heatmapViewSvg(toHeatmapView(result), 'auc').svg);
+  const other = parseProbeResult(fs.readFileSync(path.join(outDir, 'result-resid_post.json'), 'utf8'));
+  assert.equal(fs.readFileSync(path.join(outDir, 'heatmap-resid_post.svg'), 'utf8'), heatmapViewSvg(toHeatmapView(other), 'auc').svg);
 });

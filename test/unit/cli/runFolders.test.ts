@@ -44,7 +44,7 @@ test('each run gets its own folder under ./layer-probe-runs, sharing one activat
   assert.equal(folders.length, 2, folders.join(', '));
   for (const folder of folders) {
     assert.match(folder, /^tiny-llama-unfused-extdata-data-mlp_out-\d{8}-\d{6}(-\d+)?$/);
-    assert.deepEqual(fs.readdirSync(path.join(root, folder)).sort(), ['baselines.csv', 'heatmap.csv', 'heatmap.html', 'result.json']);
+    assert.deepEqual(fs.readdirSync(path.join(root, folder)).sort(), ['baselines.csv', 'heatmap.csv', 'heatmap.html', 'heatmap.svg', 'result.json']);
   }
   // Each printed result path is in its own folder, and the results differ by their seed.
   const printed = [first, second].map((r) => /^result: +(.*)$/m.exec(r.stdout)?.[1]);
