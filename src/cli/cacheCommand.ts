@@ -29,8 +29,9 @@ export function runCacheCommand(argv: string[], write: (text: string) => void = 
   const folders = listCacheFolders(root);
   const total = folders.reduce((s, f) => s + f.bytes, 0);
   if (values.clear) {
-    const { folders: n, bytes } = clearCacheFolders(root);
+    const { folders: n, bytes, inUse } = clearCacheFolders(root);
     write(`cleared ${n} activation cache${n === 1 ? '' : 's'} (${formatBytes(bytes)}) in ${root}\n`);
+    for (const f of inUse) write(`kept ${path.basename(f.dir)}: a Layer Probe run is using it (${f.inUseBy})\n`);
     return 0;
   }
   if (folders.length === 0) {
@@ -43,7 +44,8 @@ export function runCacheCommand(argv: string[], write: (text: string) => void = 
       write(`${formatBytes(f.bytes).padStart(9)}  ${'baseline scores'.padEnd(30)}  ${path.basename(f.dir)}\n`);
       continue;
     }
-    write(`${formatBytes(f.bytes).padStart(9)}  ${String(f.rows).padStart(7)} rows  ${(f.location ?? '?').padEnd(10)} ${(f.dtype ?? '?').padEnd(7)} ${model}  ${path.basename(f.dir)}\n`);
+    const inUse = f.inUseBy ? `  (in use: ${f.inUseBy})` : '';
+    write(`${formatBytes(f.bytes).padStart(9)}  ${String(f.rows).padStart(7)} rows  ${(f.location ?? '?').padEnd(10)} ${(f.dtype ?? '?').padEnd(7)} ${model}  ${path.basename(f.dir)}${inUse}\n`);
   }
   write(`${formatBytes(total).padStart(9)}  total, ${folders.length} cache${folders.length === 1 ? '' : 's'} in ${root}\n`);
   return 0;

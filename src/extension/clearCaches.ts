@@ -26,8 +26,15 @@ export async function clearActivationCachesCommand(
   );
   if (choice !== 'Delete') return 0;
   let freed = 0;
-  for (const root of roots) freed += clearCacheFolders(root).bytes;
+  let kept = 0;
+  for (const root of roots) {
+    const cleared = clearCacheFolders(root);
+    freed += cleared.bytes;
+    kept += cleared.inUse.length;
+    for (const f of cleared.inUse) output.info(`Kept ${f.dir}: a Layer Probe run is using it (${f.inUseBy})`);
+  }
   output.info(`Cleared activation caches in ${roots.join(', ')}: ${formatBytes(freed)}`);
-  void vscode.window.showInformationMessage(`Layer Probe: deleted activation caches (${formatBytes(freed)}).`);
+  const note = kept > 0 ? ` ${kept} in use by a running probe ${kept === 1 ? 'was' : 'were'} kept.` : '';
+  void vscode.window.showInformationMessage(`Layer Probe: deleted activation caches (${formatBytes(freed)}).${note}`);
   return freed;
 }

@@ -6,6 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { CACHE_LOCK_FILE, describeHolder, liveLockHolder } from './runLock';
+
 /** The manifest's name in every cache folder, and the `format` it declares (core/cache/manifest.ts writes it). */
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'layer-probe-activations';
@@ -33,10 +35,13 @@ export interface CacheFolderInfo {
   dtype?: string;
   modelFile?: string;
   updatedAt?: string;
+  /** The live run holding the folder's lock ("pid 12, started …"), if any. */
+  inUseBy?: string;
 }
 
-// Activation chunks and their manifest, or the baselines' per-row scores (core/baselines/baselineCache.ts).
-const OUR_FILE = /^(manifest\.json|chunk-[\w-]+\.safetensors|baselines\.json)(\.\d+\.tmp)?$/;
+// Activation chunks and their manifest, or the baselines' per-row scores (core/baselines/baselineCache.ts),
+// and the lock of the run using the folder (storage/runLock.ts).
+const OUR_FILE = /^((manifest\.json|chunk-[\w-]+\.safetensors|baselines\.json)(\.\d+\.tmp)?|run\.lock(\.takeover)?)$/;
 
 function readOurManifest(dir: string): ManifestSummary | undefined {
   try {
@@ -63,6 +68,7 @@ export function listCacheFolders(root: string): CacheFolderInfo[] {
     const bytes = fs.readdirSync(dir).reduce((sum, n) => sum + fs.statSync(path.join(dir, n)).size, 0);
     const m = readOurManifest(dir);
     const baselines = fs.existsSync(path.join(dir, 'baselines.json'));
+    const holder = liveLockHolder(path.join(dir, CACHE_LOCK_FILE));
     infos.push({
       dir,
       kind: baselines && !m ? 'baselines' : 'activations',
@@ -73,17 +79,22 @@ export function listCacheFolders(root: string): CacheFolderInfo[] {
       dtype: m?.dtype,
       modelFile: m?.key?.model?.modelFile,
       updatedAt: m?.updatedAt,
+      ...(holder ? { inUseBy: describeHolder(holder) } : {}),
     });
   }
   return infos.sort((a, b) => a.dir.localeCompare(b.dir));
 }
 
-/** Deletes every cache folder under `root` (and `root` itself once empty); returns what was freed. */
-export function clearCacheFolders(root: string): { folders: number; bytes: number } {
+/**
+ * Deletes every cache folder under `root` (and `root` itself once empty) but those a live run holds
+ * (`inUse`); returns what was freed.
+ */
+export function clearCacheFolders(root: string): { folders: number; bytes: number; inUse: CacheFolderInfo[] } {
   const infos = listCacheFolders(root);
-  for (const info of infos) fs.rmSync(info.dir, { recursive: true, force: true });
+  const free = infos.filter((i) => i.inUseBy === undefined);
+  for (const info of free) fs.rmSync(info.dir, { recursive: true, force: true });
   if (fs.existsSync(root) && fs.readdirSync(root).length === 0) fs.rmdirSync(root);
-  return { folders: infos.length, bytes: infos.reduce((s, i) => s + i.bytes, 0) };
+  return { folders: free.length, bytes: free.reduce((s, i) => s + i.bytes, 0), inUse: infos.filter((i) => i.inUseBy !== undefined) };
 }
 
 export function formatBytes(bytes: number): string {

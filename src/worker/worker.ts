@@ -78,6 +78,7 @@ async function generate(request: GenerateRequest): Promise<GenerationSummary> {
     seed: options.seed,
     limit: request.limit,
     log: (line) => post({ type: 'log', line }),
+    onWaiting: (message) => post({ type: 'progress', stage: 'generate', done: 0, total: 1, message: `${message[0].toUpperCase()}${message.slice(1)}` }),
     onProgress: (p) => {
       const rate = p.seconds > 0 ? p.tokens / p.seconds : 0;
       const rowsPerSecond = p.seconds > 0 ? (p.done - p.resumed) / p.seconds : 0;

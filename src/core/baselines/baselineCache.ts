@@ -22,6 +22,17 @@ interface Stored {
   rows: Record<string, { idsHash: number; scores: RowBaselineScores }>;
 }
 
+export interface BaselineKeyParts {
+  datasetHash: string;
+  columns: ColumnMapping;
+  model: ModelIdentity;
+  promptFormat: PromptFormat;
+}
+
+function keyOf(parts: BaselineKeyParts): unknown {
+  return { kind: 'baselines', format: CACHE_FORMAT_VERSION, dataset: { contentHash: parts.datasetHash, columns: parts.columns }, model: parts.model, sequenceRule: SEQUENCE_RULE, promptFormat: parts.promptFormat };
+}
+
 export class BaselineCache {
   private constructor(
     readonly file: string,
@@ -29,10 +40,9 @@ export class BaselineCache {
     private stored: Stored,
   ) {}
 
-  static open(root: string, parts: { datasetHash: string; columns: ColumnMapping; model: ModelIdentity; promptFormat: PromptFormat }): BaselineCache {
-    const key = { kind: 'baselines', format: CACHE_FORMAT_VERSION, dataset: { contentHash: parts.datasetHash, columns: parts.columns }, model: parts.model, sequenceRule: SEQUENCE_RULE, promptFormat: parts.promptFormat };
-    const hash = crypto.createHash('sha256').update(canonicalJson(key)).digest('hex').slice(0, 16);
-    const file = path.join(root, `baselines-${hash}`, BASELINES_FILE);
+  static open(root: string, parts: BaselineKeyParts): BaselineCache {
+    const key = keyOf(parts);
+    const file = path.join(BaselineCache.folder(root, parts), BASELINES_FILE);
     let stored: Stored = { key, rows: {} };
     try {
       const read = JSON.parse(fs.readFileSync(file, 'utf8')) as Stored;
@@ -41,6 +51,12 @@ export class BaselineCache {
       // Missing or unreadable: computed again and rewritten.
     }
     return new BaselineCache(file, key, stored);
+  }
+
+  /** The folder of `parts`' key under `root` (where its lock goes too). */
+  static folder(root: string, parts: BaselineKeyParts): string {
+    const hash = crypto.createHash('sha256').update(canonicalJson(keyOf(parts))).digest('hex').slice(0, 16);
+    return path.join(root, `baselines-${hash}`);
   }
 
   /** The cached scores of each sequence whose token ids are unchanged; undefined for the others. */

@@ -6,8 +6,9 @@ import * as path from 'node:path';
 import type { ColumnMapping } from '../../contract/columns';
 import type { ProbeLocation } from '../../contract/locations';
 import type { ProviderChoice, RunOptions } from '../../contract/runOptions';
+import { acquireRunLocks, CACHE_LOCK_FILE, type HeldLock } from '../../storage/runLock';
 import { ActivationCache } from '../cache/activationCache';
-import { cacheKeyFor, modelIdentity } from '../cache/cacheKey';
+import { cacheFolderName, cacheKeyFor, modelIdentity } from '../cache/cacheKey';
 import { ActivationSession, LocationUnavailableError } from '../model/activationSession';
 import { providerOrder, quietOnnxruntimeLogging } from '../model/executionProviders';
 import type { BlockKind } from '../onnx/layers';
@@ -45,8 +46,10 @@ export interface ActivationRequest {
 
 export interface StageHooks {
   log: (line: string) => void;
-  progress: (stage: 'model' | 'extract', done: number, total: number, message: string) => void;
+  progress: (stage: 'dataset' | 'model' | 'extract', done: number, total: number, message: string) => void;
   signal?: AbortSignal;
+  /** Poll interval while another run holds a cache folder (tests shorten it). */
+  lockPollMs?: number;
 }
 
 export interface Activations {
@@ -63,6 +66,7 @@ export class ActivationStage {
   private session: ActivationSession | undefined;
   private providersTried: string[] = [];
   private readonly caches = new Map<ProbeLocation, ActivationCache>();
+  private locks: HeldLock[] = [];
   /** The request's locations, less optional extras the model turned out not to have. */
   private locations: ProbeLocation[];
 
@@ -82,15 +86,28 @@ export class ActivationStage {
    * Opens the caches, and the model when no cache holds anything yet: a first run then fails on a folder
    * that is not a decoder before tokenizing. Otherwise the model is loaded only if rows turn out to be
    * missing, with only the locations that miss them (a re-run from the cache may never load it).
+   * Each cache folder is locked first (one run per cache at a time, until releaseCaches): a run that
+   * finds one held by another waits for it, saying so in its progress, and then reads what it cached.
    */
   async beforeTokenize(): Promise<void> {
     const { cache } = this.request;
     if (cache) {
       const model = modelIdentity(this.request.modelDir);
-      for (const location of this.locations) {
-        const key = cacheKeyFor({ options: cache.options, location, datasetHash: cache.datasetHash, columns: cache.columns, model });
-        this.caches.set(location, ActivationCache.open(cache.dir, key, this.hooks.log));
-      }
+      const keys = this.locations.map((location) => ({
+        location,
+        key: cacheKeyFor({ options: cache.options, location, datasetHash: cache.datasetHash, columns: cache.columns, model }),
+      }));
+      this.locks = await acquireRunLocks(
+        keys.map(({ location, key }) => ({ file: path.join(cache.dir, cacheFolderName(key), CACHE_LOCK_FILE), subject: `the ${location} activation cache` })),
+        'probe',
+        {
+          log: this.hooks.log,
+          onWaiting: (message) => this.hooks.progress('dataset', 0, 1, `${message[0].toUpperCase()}${message.slice(1)}`),
+          signal: this.hooks.signal,
+          pollMs: this.hooks.lockPollMs,
+        },
+      );
+      for (const { location, key } of keys) this.caches.set(location, ActivationCache.open(cache.dir, key, this.hooks.log));
       if ([...this.caches.values()].some((c) => c.dims !== undefined)) return;
     }
     await this.openSession(this.locations);
@@ -144,6 +161,12 @@ export class ActivationStage {
     const session = this.session;
     this.session = undefined;
     await session?.close();
+  }
+
+  /** Lets the next run use the cache folders (after the probes, which read the cached slabs from disk). */
+  releaseCaches(): void {
+    for (const lock of this.locks) lock.release();
+    this.locks = [];
   }
 
   private collect(sequences: PreparedSequence[], stores: Map<ProbeLocation, FeatureStore>): Activations {

@@ -7,6 +7,7 @@ import type { BaselineResults, ProbeResult } from '../../contract/result';
 import { promptFormatOf } from '../../contract/runOptions';
 import { TOKEN_POSITIONS } from '../../contract/types';
 import type { RunRequest, RunStage } from '../../contract/workerProtocol';
+import { acquireRunLock, CACHE_LOCK_FILE } from '../../storage/runLock';
 import { BaselineCache } from '../baselines/baselineCache';
 import { assembleBaselines, scoreBaselineRows } from '../baselines/runBaselines';
 import { modelIdentity } from '../cache/cacheKey';
@@ -30,6 +31,8 @@ export interface RunInput extends RunRequest {
   cacheChunkPolicy?: ChunkPolicy;
   /** Upper bound on rows per forward batch (the memory budget usually decides first). */
   maxBatchSize?: number;
+  /** Poll interval (ms) while another run holds a cache folder (default 1 s). */
+  lockPollMs?: number;
 }
 
 export interface RunHooks {
@@ -96,57 +99,62 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
         ? { dir: cacheDir, datasetHash: hash, columns: mapping, options, chunkPolicy: input.cacheChunkPolicy }
         : undefined,
     },
-    { log, progress, signal: hooks.signal },
+    { log, progress, signal: hooks.signal, lockPollMs: input.lockPollMs },
   );
   let prepared: PreparedRows;
   let activations: Activations;
-  try {
-    await stage.beforeTokenize();
-    progress('tokenize', 0, selection.all.length, 'Tokenizing');
-    // The tokenizer is needed even for rows with input_output_ids: q_length and exact spans come from it.
-    const tokenizer = loadModelTokenizer(modelDir);
-    const templated = tokenizer.chatTemplate && promptFormat.chatTemplate === 'auto';
-    log(`tokenizer: ${tokenizer.kind} model (${tokenizer.kindReason}); prompts ${templated ? `in its chat template, add_generation_prompt ${promptFormat.addGenerationPrompt}` : 'as plain text'}`);
-    prepared = prepareRows(input.datasetFile, tokenizer, selection, dropped, log, promptFormat);
-    progress('tokenize', prepared.sequences.length, prepared.sequences.length, `Tokenized ${prepared.sequences.length} rows`);
-    activations = await stage.extract(prepared.sequences);
-  } finally {
-    await stage.close();
-  }
-
-  const labels = Uint8Array.from(prepared.ordered, (r) => r.correct);
-  const trainIdx = prepared.train.map((_, i) => i);
-  const testIdx = prepared.test.map((_, i) => prepared.train.length + i);
-  const probed = probeAll ? stage.extracted : [options.location];
-  const cellsPerLocation = activations.numLayers * TOKEN_POSITIONS.length;
   const results: ProbeResult[] = [];
-  for (const [k, location] of probed.entries()) {
-    const grid = await trainProbes(activations.sources.get(location)!, trainIdx, testIdx, labels, {
-      ...LOGISTIC_DEFAULTS,
-      seed: options.seed,
-      signal: hooks.signal,
-      onCell: (done) => {
-        const total = cellsPerLocation * probed.length;
-        const at = ` (${location})`;
-        progress('probe', k * cellsPerLocation + done, total, `Probes ${k * cellsPerLocation + done}/${total}${probed.length > 1 ? at : ''}`);
-      },
-    });
-    const unconverged = grid.converged.flat().filter((c) => !c).length;
-    if (unconverged > 0) log(`warning: ${location}: ${unconverged} probes did not converge within ${LOGISTIC_DEFAULTS.maxIter} Newton iterations`);
-    results.push(
-      buildResult({
-        datasetFile: input.datasetFile,
-        options: { ...options, location },
-        table,
-        contentHash: hash,
-        mapping,
-        dropped,
-        selection,
-        rows: prepared,
-        activations,
-        grid,
-      }),
-    );
+  // The cache folders stay locked until the probes have read them (ActivationStage.beforeTokenize).
+  try {
+    try {
+      await stage.beforeTokenize();
+      progress('tokenize', 0, selection.all.length, 'Tokenizing');
+      // The tokenizer is needed even for rows with input_output_ids: q_length and exact spans come from it.
+      const tokenizer = loadModelTokenizer(modelDir);
+      const templated = tokenizer.chatTemplate && promptFormat.chatTemplate === 'auto';
+      log(`tokenizer: ${tokenizer.kind} model (${tokenizer.kindReason}); prompts ${templated ? `in its chat template, add_generation_prompt ${promptFormat.addGenerationPrompt}` : 'as plain text'}`);
+      prepared = prepareRows(input.datasetFile, tokenizer, selection, dropped, log, promptFormat);
+      progress('tokenize', prepared.sequences.length, prepared.sequences.length, `Tokenized ${prepared.sequences.length} rows`);
+      activations = await stage.extract(prepared.sequences);
+    } finally {
+      await stage.close();
+    }
+
+    const labels = Uint8Array.from(prepared.ordered, (r) => r.correct);
+    const trainIdx = prepared.train.map((_, i) => i);
+    const testIdx = prepared.test.map((_, i) => prepared.train.length + i);
+    const probed = probeAll ? stage.extracted : [options.location];
+    const cellsPerLocation = activations.numLayers * TOKEN_POSITIONS.length;
+    for (const [k, location] of probed.entries()) {
+      const grid = await trainProbes(activations.sources.get(location)!, trainIdx, testIdx, labels, {
+        ...LOGISTIC_DEFAULTS,
+        seed: options.seed,
+        signal: hooks.signal,
+        onCell: (done) => {
+          const total = cellsPerLocation * probed.length;
+          const at = ` (${location})`;
+          progress('probe', k * cellsPerLocation + done, total, `Probes ${k * cellsPerLocation + done}/${total}${probed.length > 1 ? at : ''}`);
+        },
+      });
+      const unconverged = grid.converged.flat().filter((c) => !c).length;
+      if (unconverged > 0) log(`warning: ${location}: ${unconverged} probes did not converge within ${LOGISTIC_DEFAULTS.maxIter} Newton iterations`);
+      results.push(
+        buildResult({
+          datasetFile: input.datasetFile,
+          options: { ...options, location },
+          table,
+          contentHash: hash,
+          mapping,
+          dropped,
+          selection,
+          rows: prepared,
+          activations,
+          grid,
+        }),
+      );
+    }
+  } finally {
+    stage.releaseCaches();
   }
   // After the probes (the progress stages' order): the model is loaded once more for them, since a run
   // from the activation cache may not have loaded it at all.
@@ -175,11 +183,36 @@ async function scoreBaselines(
   const { options } = input;
   const progress = hooks.onProgress ?? (() => undefined);
   const log = hooks.log ?? (() => undefined);
-  const test = prepared.sequences.slice(prepared.train.length);
   const cacheDir = options.activationCache ? input.cacheDir : undefined;
-  const cache = cacheDir
-    ? BaselineCache.open(cacheDir, { datasetHash, columns: mapping, model: modelIdentity(options.modelFolder), promptFormat: promptFormatOf(options) })
+  const keyParts = { datasetHash, columns: mapping, model: modelIdentity(options.modelFolder), promptFormat: promptFormatOf(options) };
+  // One run at a time on the baselines' folder too: a second one waits and then reads the scores.
+  const lock = cacheDir
+    ? await acquireRunLock(path.join(BaselineCache.folder(cacheDir, keyParts), CACHE_LOCK_FILE), 'the baselines cache', 'probe', {
+        log,
+        onWaiting: (message) => progress('baselines', 0, 1, `${message[0].toUpperCase()}${message.slice(1)}`),
+        signal: hooks.signal,
+        pollMs: input.lockPollMs,
+      })
     : undefined;
+  try {
+    return await scoreBaselinesLocked(input, table, prepared, mapping, hooks, cacheDir ? BaselineCache.open(cacheDir, keyParts) : undefined);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function scoreBaselinesLocked(
+  input: RunInput,
+  table: Table,
+  prepared: PreparedRows,
+  mapping: ColumnMapping,
+  hooks: RunHooks,
+  cache: BaselineCache | undefined,
+): Promise<BaselineResults> {
+  const { options } = input;
+  const progress = hooks.onProgress ?? (() => undefined);
+  const log = hooks.log ?? (() => undefined);
+  const test = prepared.sequences.slice(prepared.train.length);
   const known = cache?.lookup(test);
   const cachedRows = known?.filter((k) => k !== undefined).length ?? 0;
   if (cache) log(`baselines: ${cachedRows} of ${test.length} test rows cached (${path.dirname(cache.file)})`);

@@ -105,3 +105,29 @@ test('probe writes heatmap.svg beside heatmap.html (and heatmap-<loc>.svg for --
   const other = parseProbeResult(fs.readFileSync(path.join(outDir, 'result-resid_post.json'), 'utf8'));
   assert.equal(fs.readFileSync(path.join(outDir, 'heatmap-resid_post.svg'), 'utf8'), heatmapViewSvg(toHeatmapView(other), 'auc').svg);
 });
+
+test('two probe commands on one cache at once: the second waits for the first, then probes from its cache; same heatmap', async () => {
+  const file = dataset(200);
+  const root = path.dirname(file);
+  const cacheDir = path.join(root, 'cache');
+  const probe = (out: string) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'probe', file, '--model', fixtureModel('tiny-llama-unfused-extdata'), '--samples', '0', '--no-baselines', '--cache-dir', cacheDir, '--out', path.join(root, out)], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        cwd: root,
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+  const runs = await Promise.all([probe('a'), probe('b')]);
+  for (const r of runs) assert.equal(r.code, 0, r.stderr);
+  const waited = runs.filter((r) => /waiting for another Layer Probe run on the mlp_out activation cache \(pid \d+, started [\d-]+ [\d:]+\)/.test(r.stderr));
+  assert.equal(waited.length, 1, runs.map((r) => r.stderr).join('\n---\n'));
+  assert.match(waited[0].stderr, /all 200 rows are cached for mlp_out: no forward pass/);
+  const auc = (out: string) => (JSON.parse(fs.readFileSync(path.join(root, out, 'result.json'), 'utf8')) as { metrics: { auc: unknown } }).metrics.auc;
+  assert.deepEqual(auc('b'), auc('a'));
+  const [folder] = listCacheFolders(cacheDir);
+  assert.equal(folder.rows, 200);
+  assert.equal(folder.inUseBy, undefined, 'both released the lock');
+});
