@@ -1,6 +1,6 @@
 // The examples behind one heatmap cell: what the panel lists when a cell is clicked.
 // Pure (no vscode, no node modules) so the host, the CLI and the standalone webview share it.
-import type { ExampleView, ProbeResult } from './result';
+import { type ExampleView, type ProbeResult, TEST_TEXT_FIELDS } from './result';
 import { TOKEN_POSITIONS } from './types';
 
 /**
@@ -32,7 +32,7 @@ export function examplesForCell(result: ProbeResult, layer: number, tokenIndex: 
     }
     // scikit-learn's predict: "correct" only when the decision value is > 0, i.e. P(correct) > 0.5.
     const predicted = score > 0.5 ? 1 : 0;
-    return {
+    const example: ExampleView = {
       rowIndex,
       line: test.line[i] ?? 0,
       label,
@@ -42,6 +42,11 @@ export function examplesForCell(result: ProbeResult, layer: number, tokenIndex: 
       qLength: test.qLength[i] ?? 0,
       probedIndex: test.positions[i]?.[positionSlot] ?? -1,
     };
+    for (const name of TEST_TEXT_FIELDS) {
+      const text = test[name]?.[i];
+      if (text !== undefined) example[name] = text;
+    }
+    return example;
   });
   return examples.sort((a, b) => a.score - b.score || a.rowIndex - b.rowIndex);
 }

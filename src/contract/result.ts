@@ -80,8 +80,24 @@ export interface ProbeResult {
     positions: number[][];
     /** P(correct) from the cell's probe: [layer][token][example]. */
     scores: number[][][];
+    /**
+     * What the examples list shows of each test row, each cut to TEST_TEXT_LIMIT characters (absent in
+     * results written before these fields): the question (the bare `raw_question` when the file has
+     * one, else the prompt), the gold answer (a `gold_answer`/`correct_answer` column, when there is
+     * one), the model's answer and its exact answer (when the dataset has exact answers).
+     */
+    question?: string[];
+    goldAnswer?: string[];
+    modelAnswer?: string[];
+    exactAnswer?: string[];
   };
 }
+
+/** The per-row text fields of `ProbeResult.test`, in the order the examples list shows them. */
+export const TEST_TEXT_FIELDS = ['question', 'goldAnswer', 'modelAnswer', 'exactAnswer'] as const;
+export type TestTextField = (typeof TEST_TEXT_FIELDS)[number];
+/** Longest text kept per field and row in result.json (longer ones end in '…'). */
+export const TEST_TEXT_LIMIT = 2000;
 
 /** How an answers file was generated from a raw benchmark (shown in the panel header). */
 export interface AnswersProvenance {
@@ -150,6 +166,11 @@ export interface ExampleView {
   qLength: number;
   /** Absolute index of the probed token in `pieces`. */
   probedIndex: number;
+  /** The row's text fields, when the result has them (`ProbeResult.test.question` …). */
+  question?: string;
+  goldAnswer?: string;
+  modelAnswer?: string;
+  exactAnswer?: string;
 }
 
 // ── reading a result file ─────────────────────────────────────────────────────────────────────────
@@ -248,6 +269,10 @@ export function parseProbeResult(input: string | unknown, source = 'result'): Pr
   array(test, 'pieces', 'test.', nTest);
   array(test, 'qLength', 'test.', nTest);
   array(test, 'positions', 'test.', nTest);
+  for (const name of TEST_TEXT_FIELDS) {
+    if (test[name] === undefined) continue;
+    array(test, name, 'test.', nTest).forEach((v, i) => typeof v === 'string' || fail(`test.${name}[${i}] must be a string`));
+  }
   const scores = array(test, 'scores', 'test.', numLayers);
   scores.forEach((row, l) => {
     if (!Array.isArray(row) || row.length !== tokens.length) fail(`test.scores[${l}] must have one entry per token`);

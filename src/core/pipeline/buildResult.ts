@@ -8,6 +8,7 @@ import type { Table } from '../dataset/readTable';
 import { LOGISTIC_DEFAULTS } from '../probe/logistic';
 import { SEQUENCE_RULE } from '../tokenize/sequence';
 import type { Activations } from './activationStage';
+import { exampleTexts } from './exampleTexts';
 import type { PreparedRows } from './prepareRows';
 import type { RowSelection } from './selectRows';
 import type { ProbeGrid } from './trainProbes';
@@ -77,6 +78,7 @@ export function buildResult(p: ResultParts): ProbeResult {
       qLength: sequences.slice(train.length).map((s) => s.qLength),
       positions: sequences.slice(train.length).map((s) => s.positions),
       scores: grid.scores,
+      ...exampleTexts(p.table, p.mapping, test),
     },
   };
 }

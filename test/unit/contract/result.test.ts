@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { parseProbeResult, RESULT_SCHEMA_VERSION, ResultFormatError } from '../../../src/contract/result';
-import { sampleResult } from '../result/sampleResult';
+import { sampleResult, sampleResultWithTexts } from '../result/sampleResult';
 
 const text = (value: unknown): string => JSON.stringify(value);
 const refused = (value: unknown, message: RegExp): void =>
@@ -13,6 +13,30 @@ describe('parseProbeResult', () => {
     const result = sampleResult();
     assert.deepEqual(parseProbeResult(text(result)), result);
     assert.deepEqual(parseProbeResult(result), result, 'an already-parsed value too');
+  });
+
+  it('reads results with and without the examples\' text fields (question, gold, model and exact answer)', () => {
+    const withTexts = sampleResultWithTexts(5);
+    assert.deepEqual(parseProbeResult(text(withTexts)), withTexts);
+    const some = sampleResult();
+    some.test.question = ['q1', 'q2', 'q3', 'q4'];
+    some.test.modelAnswer = ['a1', 'a2', 'a3', 'a4'];
+    assert.deepEqual(parseProbeResult(text(some)), some, 'each field is optional on its own');
+    const older = sampleResult();
+    assert.equal('question' in older.test, false);
+    assert.deepEqual(parseProbeResult(text(older)), older, 'a schema-2 result written before the fields');
+  });
+
+  it('refuses a text field of the wrong length or with a non-text entry, naming it', () => {
+    const short = sampleResultWithTexts(5);
+    short.test.goldAnswer!.pop();
+    refused(short, /runs\/a\/result\.json: test\.goldAnswer has 4 entries, expected 5/);
+    const notArray = sampleResultWithTexts(5) as unknown as { test: Record<string, unknown> };
+    notArray.test.exactAnswer = 'paris';
+    refused(notArray, /test\.exactAnswer must be an array/);
+    const notText = sampleResultWithTexts(5);
+    (notText.test.question as unknown[])[3] = 42;
+    refused(notText, /test\.question\[3\] must be a string/);
   });
 
   it('refuses other schema versions, saying what to do', () => {

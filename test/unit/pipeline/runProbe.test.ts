@@ -41,6 +41,12 @@ test('planted signal shows exactly where causal attention allows it, on a real f
   assert.equal(split.test.length, 49);
   assert.deepEqual(result.test.rowIndex, split.test.filter((r) => r !== 240));
   assert.equal(result.dataset.contentHash, before);
+  // The examples list's texts: the test rows' prompt, answer and exact answer (no gold column here).
+  const records = fs.readFileSync(datasetFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+  assert.deepEqual(result.test.question, result.test.rowIndex.map((r) => records[r]!.prompt));
+  assert.deepEqual(result.test.modelAnswer, result.test.rowIndex.map((r) => records[r]!.model_answer));
+  assert.deepEqual(result.test.exactAnswer, result.test.rowIndex.map((r) => records[r]!.exact_answer));
+  assert.equal(result.test.goldAnswer, undefined);
 
   // Sequence: <s> Q … \n A : ▁The ▁answer ▁is ▁WORD . \n  → the word is -3, the answer starts at q.
   const auc = result.metrics.auc;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import { examplesForCell } from '../../../src/contract/examples';
 import { TOKEN_POSITIONS } from '../../../src/contract/types';
-import { sampleResult } from './sampleResult';
+import { sampleResult, sampleResultWithTexts } from './sampleResult';
 
 describe('examplesForCell', () => {
   it('lists the held-out examples most error-like first (ascending P(correct))', () => {
@@ -38,6 +38,27 @@ describe('examplesForCell', () => {
     assert.equal(first?.line, 3);
     assert.equal(first?.qLength, 3);
     assert.deepEqual(first?.pieces, ['<s>', 'Q2', '?', ' Rome', '.', '</s>']);
+  });
+
+  it("carries each example's question, gold, model and exact answer when the result has them", () => {
+    const result = sampleResultWithTexts(6);
+    const byRow = new Map(examplesForCell(result, 1, 4).map((e) => [e.rowIndex, e]));
+    const third = byRow.get(103);
+    assert.equal(third?.question, 'Question 3: which city is the capital of land 3?');
+    assert.equal(third?.goldAnswer, 'Madrid');
+    assert.equal(third?.modelAnswer, 'The answer is Berlin.');
+    assert.equal(third?.exactAnswer, 'berlin');
+    assert.equal(third?.label, 0);
+  });
+
+  it('leaves the text fields out for a result without them, and carries those it has', () => {
+    const [first] = examplesForCell(sampleResult(), 0, 0);
+    for (const name of ['question', 'goldAnswer', 'modelAnswer', 'exactAnswer']) assert.equal(name in first!, false, name);
+    const some = sampleResult();
+    some.test.modelAnswer = ['Paris.', 'Rome.', 'Oslo.', 'Bern.'];
+    const rome = examplesForCell(some, 0, 0).find((e) => e.rowIndex === 2);
+    assert.equal(rome?.modelAnswer, 'Rome.');
+    assert.equal('goldAnswer' in rome!, false);
   });
 
   it("takes the probed index from the example's position for the cell's column", () => {

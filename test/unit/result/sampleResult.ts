@@ -86,3 +86,36 @@ export function sampleResult(overrides: { texts?: string[][] } = {}): ProbeResul
     },
   };
 }
+
+export const SAMPLE_CITIES = ['Paris', 'Rome', 'Oslo', 'Madrid', 'Berlin', 'Lisbon'] as const;
+
+/**
+ * The sample result with `n` held-out examples that carry question, gold, model and exact answers.
+ * Example i: label 0 (a wrong answer) when i % 3 = 0, else 1; P(correct) (i + 0.5) / n in every cell
+ * (so i ≥ n/2 are predicted correct); gold SAMPLE_CITIES[i % 6], the model answering the next city
+ * when wrong, in "The answer is <city>." with the city as exact answer; rows 100 + i, lines 2 + i.
+ */
+export function sampleResultWithTexts(n: number): ProbeResult {
+  const result = sampleResult();
+  const ids = Array.from({ length: n }, (_, i) => i);
+  const label = ids.map((i) => (i % 3 === 0 ? 0 : 1) as 0 | 1);
+  const gold = ids.map((i) => SAMPLE_CITIES[i % 6]!);
+  const answered = ids.map((i) => SAMPLE_CITIES[(i + (label[i] === 0 ? 1 : 0)) % 6]!);
+  const pieces = ids.map((i) => ['<s>', `Q${i}`, '?', ` ${answered[i]}`, '.', '</s>']);
+  const score = ids.map((i) => (i + 0.5) / n);
+  result.nTest = n;
+  result.test = {
+    rowIndex: ids.map((i) => 100 + i),
+    line: ids.map((i) => 2 + i),
+    label,
+    pieces,
+    qLength: ids.map(() => 3),
+    positions: ids.map(() => [2, 3, 4, 2, 3, 3, 4, -2, -1, 0, 1, 2, 3, 4, 5]),
+    scores: Array.from({ length: LAYERS }, () => Array.from({ length: TOKENS }, () => [...score])),
+    question: ids.map((i) => `Question ${i}: which city is the capital of land ${i}?`),
+    goldAnswer: gold,
+    modelAnswer: answered.map((city) => `The answer is ${city}.`),
+    exactAnswer: answered.map((city) => city.toLowerCase()),
+  };
+  return result;
+}
