@@ -130,7 +130,7 @@ export async function probeDatasetCommand(
         );
       },
     );
-    providerStatus.show(result.model.provider, result.model.providersTried);
+    providerStatus.show(result);
     const resultFile = path.join(outDir, RESULT_FILE);
     // The run folder keeps the answers it probed, so it stands alone when the storage copy is reused or cleared.
     if (answers) await fs.promises.copyFile(datasetFile, path.join(outDir, path.basename(datasetFile)));
