@@ -3,6 +3,7 @@
 // and the host holds its messages until then. Both sides validate what they receive with the guards
 // below, since a webview message is just structured-cloned data.
 import type { Comparison } from './comparison';
+import { EXPORT_FORMAT_INFO, type ExportFormat, isExportFormat } from './exportFormats';
 import type { HeatmapView } from './heatmapView';
 import type { ExampleView } from './result';
 import { isMetricName, type MetricName } from './types';
@@ -47,7 +48,16 @@ export interface ComparisonMessage {
   comparison: Comparison;
 }
 
-export type HostMessage = ResultMessage | ExamplesMessage | StatusMessage | ErrorMessage | ComparisonMessage;
+/** How an `export` ended: saved where the user chose, cancelled in the save dialog, or failed (why). */
+export interface ExportedMessage {
+  type: 'exported';
+  format: ExportFormat;
+  outcome: 'saved' | 'cancelled' | 'failed';
+  /** One sentence for the panel's notice (the file saved, or what went wrong). */
+  message: string;
+}
+
+export type HostMessage = ResultMessage | ExamplesMessage | StatusMessage | ErrorMessage | ComparisonMessage | ExportedMessage;
 
 // ── webview → host ───────────────────────────────────────────────────────────────────────────────
 
@@ -80,7 +90,24 @@ export interface CompareWithMessage {
   type: 'compareWith';
 }
 
-export type WebviewMessage = ReadyMessage | SelectCellMessage | OpenExampleMessage | LogMessage | CompareWithMessage;
+/**
+ * The panel's Export…: the host asks where in VS Code's save dialog and writes the file. The webview
+ * draws the figure (PNG, SVG) and sends it; the CSV, the result JSON and the standalone HTML the host
+ * makes from the result it holds.
+ */
+export interface ExportMessage {
+  type: 'export';
+  format: ExportFormat;
+  /** The metric shown: the figure's and the CSV's. */
+  metric: MetricName;
+  /** png: the image as base64; svg: the document. Absent for the formats the host makes. */
+  data?: string;
+}
+
+/** The largest figure a webview may send (base64 or SVG text): far above any heatmap, far below trouble. */
+export const MAX_EXPORT_DATA_LENGTH = 64 * 1024 * 1024;
+
+export type WebviewMessage = ReadyMessage | SelectCellMessage | OpenExampleMessage | LogMessage | CompareWithMessage | ExportMessage;
 
 // ── state the webview persists (vscode.setState), also what the panel serializer receives ───────
 
@@ -112,9 +139,18 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
       return isIndex(value.rowIndex);
     case 'log':
       return (value.level === 'info' || value.level === 'warn' || value.level === 'error') && isString(value.message);
+    case 'export':
+      return isExportFormat(value.format) && isMetricName(value.metric) && isExportData(value.format, value.data);
     default:
       return false;
   }
+}
+
+/** PNG: non-empty base64; SVG: a document string; nothing for the formats the host makes. */
+function isExportData(format: ExportFormat, data: unknown): boolean {
+  if (!EXPORT_FORMAT_INFO[format].drawnByWebview) return data === undefined;
+  if (!isString(data) || data.length === 0 || data.length > MAX_EXPORT_DATA_LENGTH) return false;
+  return format === 'png' ? /^[A-Za-z0-9+/]+={0,2}$/.test(data) : /^\s*(?:<\?xml[^>]*\?>\s*)?<svg[\s>]/.test(data);
 }
 
 /** Shape check of the envelope; payloads come from our own host and are trusted beyond that. */
@@ -131,6 +167,8 @@ export function isHostMessage(value: unknown): value is HostMessage {
       return isString(value.message) && isOptional(value.detail, isString);
     case 'comparison':
       return isObject(value.comparison) && Array.isArray((value.comparison as Fields).diff);
+    case 'exported':
+      return isExportFormat(value.format) && (value.outcome === 'saved' || value.outcome === 'cancelled' || value.outcome === 'failed') && isString(value.message);
     default:
       return false;
   }

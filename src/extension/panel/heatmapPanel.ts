@@ -13,7 +13,8 @@ import { examplesForCell } from '../../contract/examples';
 import { type HeatmapView, toHeatmapView } from '../../contract/heatmapView';
 import { parseProbeResult, type ProbeResult } from '../../contract/result';
 import { createNonce, webviewHtml } from '../../contract/webviewPage';
-import { type ComparisonMessage, type ErrorMessage, type ExamplesMessage, type HostMessage, isWebviewMessage, type LogMessage, type ResultMessage, type StatusMessage, toPanelState, type WebviewMessage } from '../../contract/webviewProtocol';
+import { type ComparisonMessage, type ErrorMessage, type ExamplesMessage, type ExportedMessage, type HostMessage, isWebviewMessage, type LogMessage, type ResultMessage, type StatusMessage, toPanelState, type WebviewMessage } from '../../contract/webviewProtocol';
+import { exportHeatmap } from './exportHeatmap';
 import { revealDatasetLine } from './revealRow';
 
 /** The messages that replace what the panel shows; the latest one is replayed on every `ready`. */
@@ -87,7 +88,7 @@ export class HeatmapPanel implements vscode.Disposable {
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
-    extensionUri: vscode.Uri,
+    private readonly extensionUri: vscode.Uri,
     private readonly options: HeatmapPanelOptions,
   ) {
     HeatmapPanel.all.add(this);
@@ -233,6 +234,15 @@ export class HeatmapPanel implements vscode.Disposable {
       case 'compareWith':
         if (this.resultFile && this.options.compareWith) await this.options.compareWith(this.resultFile);
         return;
+      case 'export': {
+        const reply: ExportedMessage = this.result
+          ? await exportHeatmap(this.result, message, this.extensionUri)
+          : { type: 'exported', format: message.format, outcome: 'failed', message: 'This panel shows no result to export.' };
+        if (reply.outcome === 'failed') this.log('warn', reply.message);
+        // How it ended is only news to the page that asked; a reloaded page has forgotten the request.
+        if (this.ready) this.send(reply);
+        return;
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 // A minimal stand-in for the `vscode` module: just what the heatmap panel touches, recording calls,
 // so the host side's message flow is tested in plain Node. Install it before importing the panel.
+import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 
@@ -18,6 +19,7 @@ export class EventEmitter<T> {
 }
 
 class Uri {
+  readonly scheme = 'file';
   private constructor(readonly fsPath: string) {}
   static file(p: string): Uri {
     return new Uri(p);
@@ -90,6 +92,12 @@ export const calls = {
   shown: [] as { uri: string; options: { selection: Range; viewColumn: number } }[],
   revealed: [] as { range: Range; type: number }[],
   warnings: [] as string[],
+  errors: [] as string[],
+  /** Each save dialog's options; it answers `saveAnswer` (undefined: the user cancelled). */
+  saveDialogs: [] as { defaultUri?: Uri; filters?: Record<string, string[]>; title?: string }[],
+  saveAnswer: undefined as Uri | undefined,
+  /** Files written through workspace.fs (to the real disk). */
+  written: [] as string[],
 };
 
 /** A document whose lines are `line 1`, `line 2`, … */
@@ -123,10 +131,25 @@ export const fakeVscode = {
       return { revealRange: (range: Range, type: number) => calls.revealed.push({ range, type }) };
     },
     showWarningMessage: async (message: string) => void calls.warnings.push(message),
+    showErrorMessage: async (message: string) => void calls.errors.push(message),
+    showSaveDialog: async (options: (typeof calls.saveDialogs)[number]) => {
+      calls.saveDialogs.push(options);
+      return calls.saveAnswer;
+    },
     registerWebviewPanelSerializer: () => ({ dispose() {} }),
   },
   workspace: {
-    workspaceFolders: undefined,
+    workspaceFolders: undefined as { uri: Uri }[] | undefined,
+    getWorkspaceFolder(uri: Uri): { uri: Uri } | undefined {
+      return fakeVscode.workspace.workspaceFolders?.find((f) => uri.fsPath.startsWith(f.uri.fsPath + path.sep));
+    },
+    fs: {
+      readFile: async (uri: Uri): Promise<Uint8Array> => fs.promises.readFile(uri.fsPath),
+      writeFile: async (uri: Uri, content: Uint8Array): Promise<void> => {
+        await fs.promises.writeFile(uri.fsPath, content);
+        calls.written.push(uri.fsPath);
+      },
+    },
     openTextDocument: async (uri: Uri) => {
       calls.opened.push(uri.fsPath);
       return fakeDocument(uri, 20);

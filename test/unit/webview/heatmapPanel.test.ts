@@ -1,10 +1,17 @@
 // The host side of the panel against a fake `vscode`: queue until ready, replay after a reload,
 // examples for a cell, opening the dataset at the row, the CSP of the page.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { before, beforeEach, describe, it } from 'node:test';
 
-import type { ProbeResult } from '../../../src/contract/result';
-import type { HostMessage } from '../../../src/contract/webviewProtocol';
+import { heatmapCsv } from '../../../src/contract/heatmapCsv';
+import { heatmapViewSvg } from '../../../src/contract/heatmapFigure';
+import { toHeatmapView } from '../../../src/contract/heatmapView';
+import { parseProbeResult, type ProbeResult } from '../../../src/contract/result';
+import { EMBEDDED_RESULT_ID } from '../../../src/contract/webviewPage';
+import type { ExportedMessage, HostMessage } from '../../../src/contract/webviewProtocol';
 import { sampleResult } from '../result/sampleResult';
 import { calls, fakeVscode, type FakeWebviewPanel, installFakeVscode } from './fakeVscode';
 
@@ -176,5 +183,133 @@ describe('HeatmapPanel (host side)', () => {
     // Shown again: a new panel, since the old one is gone.
     HeatmapPanel.show(extensionUri, sampleResult(), '/runs/a/result.json');
     assert.equal(calls.panels.length, 2);
+  });
+
+  describe('Export…', () => {
+    // A tiny PNG: the signature and an IHDR chunk are all the host checks.
+    const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    let dir: string;
+    let ext: string;
+
+    /** A panel showing the sample, ready, with a workspace folder holding the dataset. */
+    function exportPanel(): FakeWebviewPanel {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-probe-export-'));
+      ext = path.join(dir, 'ext');
+      fs.mkdirSync(path.join(ext, 'dist'), { recursive: true });
+      fs.writeFileSync(path.join(ext, 'dist', 'webview.js'), 'console.log("the bundle");\n');
+      fs.writeFileSync(path.join(ext, 'dist', 'webview.css'), 'body { color: red; }\n');
+      const workspace = path.join(dir, 'work');
+      fs.mkdirSync(workspace);
+      fakeVscode.workspace.workspaceFolders = [{ uri: fakeVscode.Uri.file(workspace) }];
+      const result = sampleResult();
+      result.dataset.file = path.join(workspace, 'data', 'answers.jsonl');
+      HeatmapPanel.show(fakeVscode.Uri.file(ext) as never, result);
+      const fake = calls.panels[0]!;
+      fake.receive.fire({ type: 'ready' });
+      return fake;
+    }
+    const lastExported = (fake: FakeWebviewPanel): ExportedMessage => fake.posted.at(-1) as ExportedMessage;
+    const exportAs = async (fake: FakeWebviewPanel, message: object, answer: string | undefined): Promise<ExportedMessage> => {
+      calls.saveAnswer = answer === undefined ? undefined : fakeVscode.Uri.file(answer);
+      await HeatmapPanel.currentPanel!.handleMessageForTesting({ type: 'export', metric: 'auc', ...message });
+      return lastExported(fake);
+    };
+
+    beforeEach(() => {
+      calls.saveDialogs.length = 0;
+      calls.written.length = 0;
+      calls.errors.length = 0;
+    });
+
+    it('asks with a save dialog named <model>-<dataset>-<location>-auc.png in the workspace folder and writes the PNG there', async () => {
+      const fake = exportPanel();
+      const target = path.join(dir, 'work', 'figure.png');
+      const reply = await exportAs(fake, { format: 'png', data: PNG.toString('base64') }, target);
+      assert.deepEqual(reply, { type: 'exported', format: 'png', outcome: 'saved', message: `Saved ${target}.` });
+      const dialog = calls.saveDialogs[0]!;
+      assert.equal(dialog.defaultUri?.fsPath, path.join(dir, 'work', 'tiny-llama-answers-mlp_out-auc.png'));
+      assert.deepEqual(dialog.filters, { 'PNG image': ['png'] });
+      assert.deepEqual(fs.readFileSync(target), PNG);
+      assert.deepEqual(calls.written, [target]);
+    });
+
+    it('writes the SVG the webview drew, and makes CSV (paper layout, the metric shown), result JSON and standalone HTML from the result', async () => {
+      const fake = exportPanel();
+      const result = HeatmapPanel.currentPanel!.currentResult!;
+      const svg = heatmapViewSvg(toHeatmapView(result)).svg;
+      const out = (name: string): string => path.join(dir, 'work', name);
+      assert.equal((await exportAs(fake, { format: 'svg', data: svg }, out('a.svg'))).outcome, 'saved');
+      assert.equal(fs.readFileSync(out('a.svg'), 'utf8'), svg);
+      assert.equal((await exportAs(fake, { format: 'csv', metric: 'acc' }, out('a.csv'))).outcome, 'saved');
+      assert.equal(fs.readFileSync(out('a.csv'), 'utf8'), heatmapCsv(result, 'acc'));
+      assert.equal(calls.saveDialogs[1]!.defaultUri?.fsPath, out('tiny-llama-answers-mlp_out-acc.csv'));
+      assert.equal((await exportAs(fake, { format: 'json' }, out('a.json'))).outcome, 'saved');
+      assert.deepEqual(parseProbeResult(fs.readFileSync(out('a.json'), 'utf8')), result);
+      assert.equal(calls.saveDialogs[2]!.defaultUri?.fsPath, out('tiny-llama-answers-mlp_out-result.json'));
+      assert.equal((await exportAs(fake, { format: 'html' }, out('a.html'))).outcome, 'saved');
+      const html = fs.readFileSync(out('a.html'), 'utf8');
+      assert.ok(html.includes('console.log("the bundle");'), 'the extension\'s own bundle, inlined');
+      assert.ok(html.includes('body { color: red; }'));
+      assert.ok(html.includes(`id="${EMBEDDED_RESULT_ID}"`));
+      assert.equal(calls.saveDialogs[3]!.defaultUri?.fsPath, out('tiny-llama-answers-mlp_out-heatmap.html'));
+    });
+
+    it('writes nothing when the user cancels, and says so', async () => {
+      const fake = exportPanel();
+      const reply = await exportAs(fake, { format: 'csv' }, undefined);
+      assert.deepEqual(reply, { type: 'exported', format: 'csv', outcome: 'cancelled', message: 'Export cancelled.' });
+      assert.deepEqual(calls.written, []);
+      assert.deepEqual(fs.readdirSync(path.join(dir, 'work')), []);
+    });
+
+    it('reports a failed write as a message (and a VS Code error), never a crash', async () => {
+      const fake = exportPanel();
+      const target = path.join(dir, 'no-such-folder', 'x.csv');
+      const reply = await exportAs(fake, { format: 'csv' }, target);
+      assert.equal(reply.outcome, 'failed');
+      assert.match(reply.message, new RegExp(`^Could not save ${target.replace(/[.\\]/g, '\\$&')}: .*ENOENT`));
+      assert.equal(calls.errors.length, 1);
+      assert.ok(!fs.existsSync(target));
+    });
+
+    it('refuses what is not a PNG before asking, and a panel without a result exports nothing', async () => {
+      const fake = exportPanel();
+      const reply = await exportAs(fake, { format: 'png', data: Buffer.from('GIF89a').toString('base64') }, path.join(dir, 'x.png'));
+      assert.deepEqual([reply.outcome, reply.message], ['failed', 'Could not export the PNG image: the panel sent no PNG image']);
+      assert.equal(calls.saveDialogs.length, 0);
+      HeatmapPanel.currentPanel!.showStatus('Probing…');
+      const none = await exportAs(fake, { format: 'json' }, path.join(dir, 'x.json'));
+      assert.deepEqual([none.outcome, none.message], ['failed', 'This panel shows no result to export.']);
+      assert.deepEqual(calls.written, []);
+      // A malformed export (no figure data) is dropped like any malformed message.
+      const before = fake.posted.length;
+      await HeatmapPanel.currentPanel!.handleMessageForTesting({ type: 'export', format: 'svg', metric: 'auc' });
+      assert.equal(fake.posted.length, before);
+    });
+
+    it('names the benchmark when the answers were generated, and uses the dataset\'s folder without a workspace', async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-probe-export-'));
+      fakeVscode.workspace.workspaceFolders = undefined;
+      const result = sampleResult();
+      result.dataset.file = path.join(dir, 'store', 'answers-123.jsonl');
+      result.model.name = 'Org/Model <b>&x';
+      result.answers = {
+        benchmarkFile: path.join(dir, 'bench', 'movie_qa_test.csv'),
+        kind: 'movies',
+        kindReason: 'given',
+        modelKind: 'base',
+        promptFormat: 'plain',
+        correctnessRule: 'gold in answer',
+        stopRule: 'newline',
+        exactAnswers: 'rule',
+        decoding: 'greedy',
+        accuracy: 0.5,
+      };
+      HeatmapPanel.show(extensionUri, result);
+      const fake = calls.panels[0]!;
+      fake.receive.fire({ type: 'ready' });
+      await exportAs(fake, { format: 'csv' }, undefined);
+      assert.equal(calls.saveDialogs[0]!.defaultUri?.fsPath, path.join(dir, 'bench', 'Org_Model_b_x-movie_qa_test-mlp_out-auc.csv'));
+    });
   });
 });

@@ -12,6 +12,11 @@ describe('isWebviewMessage', () => {
       { type: 'selectCell', layer: 3, token: 14 },
       { type: 'openExample', rowIndex: 0 },
       { type: 'log', level: 'warn', message: 'x' },
+      { type: 'export', format: 'png', metric: 'auc', data: 'iVBORw0KGgo=' },
+      { type: 'export', format: 'svg', metric: 'acc', data: '<svg xmlns="http://www.w3.org/2000/svg"></svg>' },
+      { type: 'export', format: 'csv', metric: 'auc' },
+      { type: 'export', format: 'json', metric: 'auc' },
+      { type: 'export', format: 'html', metric: 'f1' },
     ]) {
       assert.ok(isWebviewMessage(message), JSON.stringify(message));
     }
@@ -27,6 +32,15 @@ describe('isWebviewMessage', () => {
       { type: 'selectCell', layer: 1, token: -1 },
       { type: 'openExample' },
       { type: 'log', level: 'debug', message: 'x' },
+      { type: 'export', format: 'pdf', metric: 'auc' },
+      { type: 'export', format: 'csv', metric: 'loss' },
+      // The figure formats need their data, the others none.
+      { type: 'export', format: 'png', metric: 'auc' },
+      { type: 'export', format: 'png', metric: 'auc', data: '' },
+      { type: 'export', format: 'png', metric: 'auc', data: 'not base64!' },
+      { type: 'export', format: 'svg', metric: 'auc', data: '<html><svg></svg></html>' },
+      { type: 'export', format: 'svg', metric: 'auc', data: 7 },
+      { type: 'export', format: 'csv', metric: 'auc', data: 'layer,last_q' },
     ]) {
       assert.ok(!isWebviewMessage(message), JSON.stringify(message));
     }
@@ -43,6 +57,8 @@ describe('isHostMessage', () => {
       { type: 'status', message: 'Probing…', progress: 0.4 },
       { type: 'status', message: 'Probing…' },
       { type: 'error', message: 'failed', detail: 'stack' },
+      { type: 'exported', format: 'png', outcome: 'saved', message: 'Saved /w/a-auc.png' },
+      { type: 'exported', format: 'html', outcome: 'cancelled', message: 'Export cancelled.' },
     ]) {
       assert.ok(isHostMessage(message), JSON.stringify(message).slice(0, 80));
     }
@@ -56,6 +72,8 @@ describe('isHostMessage', () => {
       { type: 'examples', layer: 0, token: 1 },
       { type: 'status', progress: 1 },
       { type: 'error', message: 1 },
+      { type: 'exported', format: 'png', outcome: 'done', message: 'x' },
+      { type: 'exported', format: 'png', outcome: 'saved' },
     ]) {
       assert.ok(!isHostMessage(message), JSON.stringify(message));
     }
