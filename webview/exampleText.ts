@@ -48,3 +48,16 @@ export function visiblePiece(text: string): string {
   if (text.trim() !== '') return text;
   return text.replace(/ /g, '·').replace(/\t/g, '→').replace(/\r?\n/g, '↵\n');
 }
+
+/** The model answer split around its exact answer, found case-insensitively (the first occurrence). */
+export type AnswerParts = { found: true; before: string; exact: string; after: string } | { found: false; text: string };
+
+export function answerParts(answer: string, exactAnswer: string | undefined): AnswerParts {
+  const needle = exactAnswer?.trim() ?? '';
+  if (needle === '') return { found: false, text: answer };
+  // A case-insensitive regular expression keeps indices into the original text, which lowercasing
+  // both sides would not for characters whose lower case is longer ('İ').
+  const match = new RegExp(needle.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'iu').exec(answer);
+  if (!match) return { found: false, text: answer };
+  return { found: true, before: answer.slice(0, match.index), exact: match[0], after: answer.slice(match.index + match[0].length) };
+}

@@ -142,6 +142,12 @@ describe('probing through the command, on a fixture model', () => {
         assert.equal(example.misclassified, (example.score > 0.5 ? 1 : 0) !== example.label);
         // The probed token is the planted word itself.
         assert.equal(example.pieces[example.probedIndex].trim(), row.exact_answer, `row ${example.rowIndex}: probed token`);
+        // The list's texts: the prompt (no raw_question column), answer and exact answer; no gold column.
+        assert.deepEqual(
+          [example.question, example.modelAnswer, example.exactAnswer, example.goldAnswer],
+          [row.prompt, row.model_answer, row.exact_answer, undefined],
+          `row ${example.rowIndex}: texts`,
+        );
       }
       // On the word the probe separates the classes: the errors come first.
       const errors = examples.filter((e) => e.label === 0).length;

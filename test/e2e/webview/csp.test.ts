@@ -15,7 +15,8 @@ import { examplesForCell } from '../../../src/contract/examples';
 import { toHeatmapView } from '../../../src/contract/heatmapView';
 import { createNonce, webviewHtml } from '../../../src/contract/webviewPage';
 import type { HostMessage, WebviewMessage } from '../../../src/contract/webviewProtocol';
-import { sampleResult } from '../../unit/result/sampleResult';
+import { selectExamples } from '../../../webview/examplesFilter';
+import { sampleResult, sampleResultWithTexts } from '../../unit/result/sampleResult';
 import { launchBrowser, newContext } from '../support/browser';
 import { OUTPUT_DIR, REPO_ROOT } from '../support/paths';
 import { cellCentre, clickCell } from '../support/plotly';
@@ -29,6 +30,7 @@ const HOSTILE = {
   link: '<a href="javascript:window.__pwned.push(\'link\')">open</a>',
   bareJs: 'javascript:window.__pwned.push("bare")',
   svg: '<svg onload="window.__pwned.push(\'svg\')"></svg>',
+  alert: '<img src=x onerror=alert(1)>',
 };
 
 function hostileResult() {
@@ -42,6 +44,12 @@ function hostileResult() {
   });
   result.model.name = `tiny ${HOSTILE.script}`;
   result.dataset.file = `/data/${HOSTILE.img}.jsonl`;
+  // The examples' question, gold, model and exact answers carry markup too; the exact answer of
+  // example 1 is itself markup, found (and marked) inside its model answer.
+  result.test.question = ['Q1?', `Which city? ${HOSTILE.alert}`, `Q3 ${HOSTILE.svg}`, 'Q4?'];
+  result.test.goldAnswer = ['Paris', HOSTILE.link, 'Oslo', HOSTILE.script];
+  result.test.modelAnswer = [`It is ${HOSTILE.script}.`, `Rome ${HOSTILE.img} here`, 'Oslo', HOSTILE.bareJs];
+  result.test.exactAnswer = ['paris', HOSTILE.img.toUpperCase(), 'oslo', 'javascript'];
   return result;
 }
 
@@ -73,6 +81,8 @@ describe('the webview bundle under its production CSP', () => {
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
+  /** alert() from an injected handler would open one. */
+  const dialogs: string[] = [];
   const result = hostileResult();
 
   const globals = <K extends keyof PageGlobals>(key: K): Promise<PageGlobals[K]> =>
@@ -118,6 +128,10 @@ describe('the webview bundle under its production CSP', () => {
     browser = await launchBrowser();
     page = await (await newContext(browser, { width: 1280, height: 900 })).newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
     page.on('console', (message) => {
       if (message.type() === 'error') pageErrors.push(`${message.text()} (${message.location().url})`);
     });
@@ -158,7 +172,7 @@ describe('the webview bundle under its production CSP', () => {
   test('draws a result posted by the host, with no CSP violation', async () => {
     assert.deepEqual(await globals('__posted'), [{ type: 'ready' }]);
     await postToWebview({ type: 'result', view: toHeatmapView(result), resultFile: '/tmp/result.json' });
-    const plot = page.locator('.plot');
+    const plot = page.locator('.plot-column .plot');
     await plot.locator('.main-svg .hm').waitFor();
     // Hover a cell: Plotly's hover label is built with inline styles (style-src 'unsafe-inline').
     const point = await cellCentre(plot, 2, 5);
@@ -170,7 +184,7 @@ describe('the webview bundle under its production CSP', () => {
   });
 
   test('a clicked cell asks the host for its examples, which are listed as text', async () => {
-    const plot = page.locator('.plot');
+    const plot = page.locator('.plot-column .plot');
     await clickCell(plot, 2, 3);
     await waitForPosted('selectCell');
     const posted = await globals('__posted');
@@ -182,6 +196,14 @@ describe('the webview bundle under its production CSP', () => {
     const text = (await page.locator('.examples').textContent()) ?? '';
     for (const payload of Object.values(HOSTILE)) assert.ok(text.includes(payload), `shown as text: ${payload}`);
     assert.ok(text.includes('</script><script>window.__pwned.push("close")</script><!--'));
+    // The question, gold and model answers are text too; the exact answer is found case-insensitively
+    // in the model answer and marked with the answer's own text.
+    const second = items.filter({ hasText: HOSTILE.link });
+    assert.equal(await second.locator('.question').textContent(), `QuestionWhich city? ${HOSTILE.alert}`);
+    assert.equal(await second.locator('.gold dd').textContent(), HOSTILE.link);
+    assert.equal(await second.locator('.model mark.exact').textContent(), HOSTILE.img);
+    assert.equal(await second.locator('.model dd').textContent(), `Rome ${HOSTILE.img} here`);
+    assert.equal(await second.locator('mark.probed').textContent(), '?', 'the probed token (exact_answer_before_first) still marked');
     const header = (await page.locator('header').textContent()) ?? '';
     assert.ok(header.includes(HOSTILE.script), 'the model name is shown as text');
     assert.ok(header.includes(`${HOSTILE.img}.jsonl`), 'the dataset file name is shown as text');
@@ -215,6 +237,109 @@ describe('the webview bundle under its production CSP', () => {
     assert.deepEqual(dom.handlers, []);
     assert.match(dom.url, /\/$/, 'the page did not navigate');
     assert.ok((await page.locator('.notice').textContent())?.includes(`Opening row ${rowOfLink}`));
+    assert.deepEqual(dialogs, [], 'no alert() ran');
+  });
+
+  test('the examples list: filters with counts, "1–100 of 200" paging, search and keyboard', async () => {
+    const many = sampleResultWithTexts(200);
+    many.createdAt = '2026-11-22T10:00:00.000Z';
+    await postToWebview({ type: 'result', view: toHeatmapView(many), resultFile: '/tmp/many.json' });
+    const plot = page.locator('.plot-column .plot');
+    await plot.locator('.main-svg .hm').waitFor();
+    const asked = (await globals('__posted')).filter((m) => m.type === 'selectCell').length;
+    await clickCell(plot, 1, 5);
+    await waitForPosted('selectCell', asked + 1);
+    const examples = examplesForCell(many, 1, 5);
+    await postToWebview({ type: 'examples', layer: 1, token: 5, examples });
+    const list = page.locator('.examples');
+    const items = list.locator('li.example');
+    const range = list.locator('.page-range');
+    const count = (filter: string): Promise<string | null> => list.locator(`.filter-${filter} .count`).textContent();
+    await items.first().waitFor();
+
+    assert.equal(await range.textContent(), '1–100 of 200');
+    assert.equal(await items.count(), 100);
+    const all = selectExamples(examples, { filter: 'all', search: '', page: 0 }).counts;
+    assert.deepEqual(all, { all: 200, errors: 67, misclassified: 99, correct: 133 });
+    for (const [filter, n] of Object.entries(all)) assert.equal(await count(filter), String(n), filter);
+    assert.equal(await list.locator('.filter-all').getAttribute('aria-pressed'), 'true');
+    assert.equal(await list.locator('.pager .previous').isDisabled(), true);
+    // Each example: question, gold, model answer with the exact answer marked, label, P(correct).
+    const first = items.first();
+    assert.equal(await first.locator('.question dd').textContent(), 'Question 0: which city is the capital of land 0?');
+    assert.equal(await first.locator('.gold dd').textContent(), 'Paris');
+    assert.equal(await first.locator('.model dd').textContent(), 'The answer is Rome.');
+    assert.equal(await first.locator('.model mark.exact').textContent(), 'Rome');
+    assert.equal(await first.locator('.badge').textContent(), 'error');
+    assert.equal(await first.locator('.score').textContent(), 'P(correct) 0.003');
+    assert.equal((await first.locator('mark.probed').textContent())?.trim(), 'Rome');
+    await page.screenshot({ path: path.join(SHOTS, '04-examples-page-1.png') });
+
+    await list.locator('.pager .next').click();
+    assert.equal(await range.textContent(), '101–200 of 200');
+    assert.equal(await list.locator('.pager .next').isDisabled(), true);
+    assert.equal(await items.first().locator('.where').textContent(), `row ${examples[100]!.rowIndex} · line ${examples[100]!.line}`);
+
+    await list.locator('.filter-errors').click();
+    assert.equal(await range.textContent(), '1–67 of 67', 'a filter starts at its first page');
+    assert.equal(await list.locator('.filter-errors').getAttribute('aria-pressed'), 'true');
+    assert.equal(await items.count(), 67);
+    assert.equal(await list.locator('li.example.is-correct').count(), 0);
+    await list.locator('.filter-misclassified').click();
+    assert.equal(await range.textContent(), '1–99 of 99');
+    assert.equal(await list.locator('li.example:not(.is-misclassified)').count(), 0);
+
+    // The search narrows the list and the counts; the box keeps the focus while typing.
+    await list.locator('.filter-all').click();
+    await list.locator('.example-search').fill('OSLO');
+    const oslo = selectExamples(examples, { filter: 'all', search: 'oslo', page: 0 });
+    assert.ok(oslo.total > 0 && oslo.total < 100);
+    assert.equal(await range.textContent(), `1–${oslo.total} of ${oslo.total}`);
+    assert.equal(await items.count(), oslo.total);
+    for (const filter of ['all', 'errors', 'misclassified', 'correct'] as const) assert.equal(await count(filter), String(oslo.counts[filter]));
+    await list.locator('.example-search').pressSequentially(' land 14?');
+    assert.equal(await range.textContent(), '1 of 1');
+    assert.equal(await items.first().locator('.question dd').textContent(), 'Question 14: which city is the capital of land 14?');
+    assert.equal(await page.evaluate(() => document.activeElement?.className), 'example-search');
+    await page.screenshot({ path: path.join(SHOTS, '05-examples-search.png') });
+
+    // Keyboard: down from the search box to the list, arrows walk it, Enter opens the example.
+    await list.locator('.example-search').fill('');
+    assert.equal(await range.textContent(), '1–100 of 200');
+    await list.locator('.example-search').press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    const focused = await page.evaluate(() => document.activeElement?.querySelector('.where')?.textContent);
+    assert.equal(focused, `row ${examples[2]!.rowIndex} · line ${examples[2]!.line}`);
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await range.textContent(), '101–200 of 200', 'down past the last example turns the page');
+    await page.keyboard.press('Enter');
+    await waitForPosted('openExample', 2);
+    assert.deepEqual((await globals('__posted')).at(-1), { type: 'openExample', rowIndex: examples[100]!.rowIndex });
+    assert.deepEqual(await globals('__violations'), []);
+  });
+
+  test('a narrow panel puts the list below the heatmap, a wide one beside it; the heatmap keeps its size', async () => {
+    const box = async (selector: string) => {
+      const b = await page.locator(selector).boundingBox();
+      assert.ok(b, `${selector} is not shown`);
+      return b;
+    };
+    const heatmapHeight = (await box('.plot-column .plot')).height;
+    const wide = { plot: await box('.plot-column'), examples: await box('.examples-column') };
+    assert.ok(wide.examples.x >= wide.plot.x + wide.plot.width, 'wide: the list is beside the heatmap');
+    assert.ok(wide.examples.height <= 900, 'wide: the list is no taller than the panel');
+    await page.setViewportSize({ width: 700, height: 900 });
+    await page.waitForFunction(() => (document.querySelector('.plot-column')?.getBoundingClientRect().width ?? 0) > 600);
+    const narrow = { plot: await box('.plot-column'), examples: await box('.examples-column') };
+    assert.ok(narrow.examples.y >= narrow.plot.y + narrow.plot.height, 'narrow: the list is below the heatmap');
+    assert.ok(narrow.plot.y < 300, 'the heatmap stays at the top');
+    assert.ok(Math.abs((await box('.plot-column .plot')).height - heatmapHeight) < 1, 'the heatmap keeps its height');
+    // A long list scrolls in its own box, so it cannot push the page far past the heatmap.
+    assert.ok((await box('.example-list')).height <= 0.7 * 900 + 1);
+    await page.screenshot({ path: path.join(SHOTS, '06-narrow-panel.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   test('no CSP violation and no page error over the whole session', async () => {

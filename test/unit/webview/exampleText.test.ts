@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { exampleSegments, visiblePiece } from '../../../webview/exampleText';
+import { answerParts, exampleSegments, visiblePiece } from '../../../webview/exampleText';
 
 const pieces = ['<s>', 'Q', '?', ' Paris', '.', '</s>'];
 
@@ -54,5 +54,26 @@ describe('visiblePiece', () => {
     assert.equal(visiblePiece('\n'), '↵\n');
     assert.equal(visiblePiece('  '), '··');
     assert.equal(visiblePiece(''), '∅');
+  });
+});
+
+describe('answerParts', () => {
+  it('finds the exact answer in the model answer case-insensitively, keeping the answer\'s own case', () => {
+    assert.deepEqual(answerParts('The capital is PARIS, France.', ' paris '), { found: true, before: 'The capital is ', exact: 'PARIS', after: ', France.' });
+  });
+
+  it('takes the first occurrence and treats the exact answer as text, not a pattern', () => {
+    assert.deepEqual(answerParts('a+b? then a+b?', 'a+b?'), { found: true, before: '', exact: 'a+b?', after: ' then a+b?' });
+    assert.deepEqual(answerParts('x (1/2) [y]', '(1/2) [y]'), { found: true, before: 'x ', exact: '(1/2) [y]', after: '' });
+  });
+
+  it('keeps indices right for letters whose lower case is longer', () => {
+    assert.deepEqual(answerParts('İstanbul or Ankara', 'ankara'), { found: true, before: 'İstanbul or ', exact: 'Ankara', after: '' });
+  });
+
+  it('marks nothing when the exact answer is absent, blank or not in the answer', () => {
+    assert.deepEqual(answerParts('Rome.', undefined), { found: false, text: 'Rome.' });
+    assert.deepEqual(answerParts('Rome.', '  '), { found: false, text: 'Rome.' });
+    assert.deepEqual(answerParts('Rome.', 'Paris'), { found: false, text: 'Rome.' });
   });
 });
