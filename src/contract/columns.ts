@@ -34,4 +34,9 @@ export interface ColumnDetection {
   missing: RequiredRole[];
   /** Set when the columns show this is not a file of model answers (a raw question + gold answer file). */
   refusal?: string;
+  /**
+   * The first values (up to three records) of each ambiguous candidate, as short display text: the quick
+   * pick shows them so the user can tell the columns apart. Set when the detection is sent to be asked.
+   */
+  samples?: Record<string, string[]>;
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 
 import { DEFAULT_RUNS_DIR_NAME, type RunSummary } from '../storage/runFolders';
+import { resetColumnChoicesCommand } from './askColumns';
 import { clearActivationCachesCommand } from './clearCaches';
 import { compareRunsCommand } from './compareCommand';
 import { registerHeatmapPanelSerializer } from './panel/heatmapPanel';
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): LayerProbeApi {
     vscode.commands.registerCommand('layerProbe.probeDataset', probeDataset),
     vscode.commands.registerCommand('layerProbe.generateAnswers', generateAnswers),
     vscode.commands.registerCommand('layerProbe.clearActivationCaches', () => clearActivationCachesCommand(context, output)),
+    vscode.commands.registerCommand('layerProbe.resetColumnChoices', () => resetColumnChoicesCommand(context.workspaceState, (line) => output.info(line))),
     registerHeatmapPanelSerializer(context.extensionUri, panelOptions(output)),
   );
 

@@ -124,7 +124,7 @@ export async function probeDatasetCommand(
               reported = Math.max(reported, target);
             },
             log: (line) => output.info(line),
-            resolveColumns: (detection) => askColumns(detection),
+            resolveColumns: (detection, columns) => askColumns(detection, columns, { datasetFile, state: context.workspaceState, log: (line) => output.info(line) }),
           },
           token,
         );

@@ -40,6 +40,23 @@ export function detectColumns(columns: string[]): ColumnDetection {
   return detection;
 }
 
+/** Values shown per candidate column, and the length each is cut to. */
+export const SAMPLE_VALUES = 3;
+export const SAMPLE_CHARS = 60;
+
+/**
+ * The first SAMPLE_VALUES records' values of each column, as display text: strings JSON-quoted (line breaks
+ * visible as \n), other values as JSON, a missing value as "(missing)"; each cut to SAMPLE_CHARS with "…".
+ */
+export function columnSamples(columns: readonly string[], records: readonly Record<string, unknown>[]): Record<string, string[]> {
+  const shown = (value: unknown): string => {
+    const text = value === undefined ? '(missing)' : JSON.stringify(value) ?? String(value);
+    return text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS - 1)}…` : text;
+  };
+  const first = records.slice(0, SAMPLE_VALUES);
+  return Object.fromEntries(columns.map((column) => [column, first.map((record) => shown(record[column]))]));
+}
+
 /**
  * Settles an ambiguous prompt role from the values: when one candidate's text contains another's in
  * every record that has both (a full prompt built around the bare question, e.g. `prompt` = "Q: {question}\nA:"),

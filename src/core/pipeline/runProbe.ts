@@ -11,7 +11,7 @@ import { acquireRunLock, CACHE_LOCK_FILE } from '../../storage/runLock';
 import { BaselineCache } from '../baselines/baselineCache';
 import { assembleBaselines, scoreBaselineRows } from '../baselines/runBaselines';
 import { modelIdentity } from '../cache/cacheKey';
-import { detectColumns, promptFromValues, resolveColumnMapping } from '../dataset/columns';
+import { columnSamples, detectColumns, promptFromValues, resolveColumnMapping } from '../dataset/columns';
 import { contentHash, readTable } from '../dataset/readTable';
 import { toRows } from '../dataset/rows';
 import type { Table } from '../dataset/table';
@@ -258,7 +258,8 @@ async function resolveMapping(input: RunInput, table: Table, hooks: RunHooks, lo
   const unresolved = detection.ambiguous.filter((a) => !fixed[a.role]);
   let choice: Partial<ColumnMapping> | undefined;
   if (unresolved.length > 0 && hooks.resolveColumns && !detection.refusal) {
-    choice = await hooks.resolveColumns({ ...detection, ambiguous: unresolved }, columns);
+    const samples = columnSamples([...new Set(unresolved.flatMap((a) => a.candidates))], table.records);
+    choice = await hooks.resolveColumns({ ...detection, ambiguous: unresolved, samples }, columns);
     if (!choice) throw new PipelineError(`${input.datasetFile}: no column chosen for ${unresolved.map((a) => a.role).join(', ')}`);
   }
   return resolveColumnMapping(input.datasetFile, columns, { ...fixed, ...choice });

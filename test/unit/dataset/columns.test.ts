@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { detectColumns, parseColumnOverrides, resolveColumnMapping } from '../../../src/core/dataset/columns';
+import { columnSamples, detectColumns, parseColumnOverrides, resolveColumnMapping, SAMPLE_CHARS } from '../../../src/core/dataset/columns';
 import { DatasetError } from '../../../src/core/dataset/errors';
 import { readTable } from '../../../src/core/dataset/readTable';
 import { fixtureDataset } from '../../helpers/fixtures';
@@ -158,4 +158,26 @@ test('parseColumnOverrides reads role=name lists', () => {
   );
   throwsDatasetError(() => parseColumnOverrides('prompt'), '--columns: "prompt" names no column; write prompt=COLUMN');
   throwsDatasetError(() => parseColumnOverrides('prompt=a,prompt=b'), '--columns: the role prompt is given twice');
+});
+
+test('columnSamples: the first three values of each column, quoted, line breaks visible, long ones cut to 60 characters', async () => {
+  const long = 'Q: ' + 'a very long question '.repeat(5);
+  const records = [
+    { prompt: long, question: 'Who?\nA:', n: 1 },
+    { prompt: 'short', question: '', n: 2.5 },
+    { prompt: 'third', n: null },
+    { prompt: 'fourth, not shown', question: 'x', n: 4 },
+  ];
+  const samples = columnSamples(['prompt', 'question', 'n'], records);
+  assert.deepEqual(samples.question, ['"Who?\\nA:"', '""', '(missing)']);
+  assert.deepEqual(samples.n, ['1', '2.5', 'null']);
+  assert.equal(samples.prompt.length, 3);
+  assert.equal(samples.prompt[0].length, SAMPLE_CHARS);
+  assert.equal(samples.prompt[0], `${JSON.stringify(long).slice(0, SAMPLE_CHARS - 1)}…`);
+  assert.deepEqual(samples.prompt.slice(1), ['"short"', '"third"']);
+  assert.deepEqual(columnSamples(['prompt'], []), { prompt: [] });
+  // A CSV's values are strings: shown quoted as they are in the file.
+  const table = await readTable(fixtureDataset('llmsknow', 'movie_qa_test.csv'));
+  const [first] = columnSamples([table.columns[1]], table.records)[table.columns[1]];
+  assert.ok(first.startsWith('"') && first.length <= SAMPLE_CHARS, first);
 });

@@ -79,6 +79,7 @@ test('pipeline errors come back with their message, and ambiguous columns are as
   );
   fs.writeFileSync(file, rows.join('\n'));
   const asked: string[][] = [];
+  let samples: Record<string, string[]> | undefined;
   const result = await runInWorker(
     DIST,
     { datasetFile: file, options: options('tiny-llama-unfused-extdata') },
@@ -87,12 +88,15 @@ test('pipeline errors come back with their message, and ambiguous columns are as
       log: () => undefined,
       resolveColumns: async (detection) => {
         asked.push(detection.ambiguous.flatMap((a) => a.candidates));
+        samples = detection.samples;
         return { prompt: 'question' };
       },
     },
     cancellation().token,
   );
   assert.deepEqual(asked, [['prompt', 'question']]);
+  // The candidates' first three values come with the question (the quick pick shows them).
+  assert.deepEqual(samples, { prompt: ['"P0"', '"P1"', '"P2"'], question: ['"Q: item 0?\\nA:"', '"Q: item 1?\\nA:"', '"Q: item 2?\\nA:"'] });
   assert.equal(result.dataset.columns.prompt, 'question');
 
   await assert.rejects(
