@@ -3,6 +3,7 @@
 // written by heatmapHtml (no extension: the embedded result answers cell clicks locally).
 import './styles.css';
 
+import { EXPORT_FORMAT_INFO, type ExportFormat } from '../src/contract/exportFormats';
 import type { HeatmapView } from '../src/contract/heatmapView';
 import type { ExampleView } from '../src/contract/result';
 import type { MetricName } from '../src/contract/types';
@@ -12,6 +13,8 @@ import { type HostBridge, readEmbeddedResult, standaloneBridge, vscodeBridge } f
 import { ComparisonView } from './comparisonView';
 import { el, replaceChildren } from './dom';
 import { ExamplesList } from './examplesList';
+import { exportSvg, svgToPngBase64 } from './exportFigure';
+import { ExportMenu } from './exportMenu';
 import { type Cell, formatMetric } from './figure';
 import { renderHeader } from './header';
 import { HeatmapPlot } from './heatmapPlot';
@@ -35,6 +38,8 @@ class HeatmapApp {
   private readonly comparison = new ComparisonView();
   /** Compare this run with another (the host asks which); not in the standalone HTML, which has no host. */
   private readonly compareButton = el('button', { className: 'compare-with', attrs: { type: 'button', title: 'Compare this run with another run: difference heatmap with bootstrap intervals' } }, 'Compare with…');
+  /** Export… the figure (PNG, SVG), the CSV, the result or the standalone page; the host saves (not in the standalone HTML). */
+  private readonly exportMenu = new ExportMenu((format) => void this.export(format));
 
   constructor(private readonly bridge: HostBridge) {
     this.state = toPanelState(bridge.getState());
@@ -46,7 +51,7 @@ class HeatmapApp {
     document.body.classList.toggle('lp-standalone', this.bridge.standalone);
     replaceChildren(
       document.body,
-      el('header', { className: 'top' }, this.title, this.metricSelect, this.compareButton),
+      el('header', { className: 'top' }, this.title, this.metricSelect, this.compareButton, this.exportMenu.element),
       this.status,
       this.content,
       this.comparison.element,
@@ -79,6 +84,9 @@ class HeatmapApp {
         return this.showStatus(message.message, message.progress);
       case 'error':
         return this.showError(message.message, message.detail);
+      case 'exported':
+        this.notice.textContent = message.message;
+        return;
       case 'comparison':
         this.clearResult();
         this.status.hidden = true;
@@ -98,6 +106,7 @@ class HeatmapApp {
     renderBaselineStrip(this.baselineStrip, view);
     this.metricSelect.hidden = false;
     this.compareButton.hidden = this.bridge.standalone;
+    this.exportMenu.element.hidden = this.bridge.standalone;
     this.status.hidden = true;
     this.content.hidden = false;
     this.examples.showHint('Click a cell (or focus the heatmap and press Enter) to list the held-out examples behind its probe.');
@@ -128,6 +137,7 @@ class HeatmapApp {
     replaceChildren(this.baselineStrip);
     this.metricSelect.hidden = true;
     this.compareButton.hidden = true;
+    this.exportMenu.element.hidden = true;
     this.content.hidden = true;
     this.status.hidden = false;
   }
@@ -139,6 +149,23 @@ class HeatmapApp {
       `Colour: ${info.label}, ${info.description} (scale ${info.zmin} → ${info.zmax}). ` +
       'Grey cells are undefined: a split of that cell held a single class.';
     await this.plot.render(this.view, this.state.metric, this.theme, this.state.cell);
+  }
+
+  /** The figure formats are drawn here, from the view and metric shown; the host makes the others. */
+  private async export(format: ExportFormat): Promise<void> {
+    const view = this.view;
+    if (!view) return;
+    const metric = this.state.metric;
+    const what = EXPORT_FORMAT_INFO[format].filter;
+    try {
+      const figure = format === 'png' || format === 'svg' ? exportSvg(view, metric) : undefined;
+      const data = figure && (format === 'png' ? await svgToPngBase64(figure) : figure.svg);
+      this.notice.textContent = `Exporting the ${what}…`;
+      this.bridge.post({ type: 'export', format, metric, ...(data === undefined ? {} : { data }) });
+    } catch (error) {
+      this.notice.textContent = `Could not export the ${what}: ${(error as Error).message}`;
+      this.bridge.post({ type: 'log', level: 'error', message: `export ${format}: ${(error as Error).message}` });
+    }
   }
 
   private setMetric(metric: MetricName): void {
