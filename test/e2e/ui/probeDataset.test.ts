@@ -108,7 +108,7 @@ describe('Layer Probe in the VS Code workbench (packaged VSIX, code-server)', ()
     const header = (await view.locator('header').textContent()) ?? '';
     assert.ok(header.includes(MODEL_NAME), header);
     assert.ok(header.includes('240 used of 240 · 192 train / 48 test'), header);
-    const axes = await view.locator('.plot').evaluate((gd) => {
+    const axes = await view.locator('.plot-column .plot').evaluate((gd) => {
       const data = (gd as HTMLElement & { data: { x: string[]; y: number[] }[] }).data[0];
       return { x: data.x, y: data.y };
     });
@@ -118,7 +118,7 @@ describe('Layer Probe in the VS Code workbench (packaged VSIX, code-server)', ()
 
   uiTest('click a cell by its layer and token: its held-out examples are listed', async () => {
     const view = wb.webview();
-    const plot = view.locator('.plot');
+    const plot = view.locator('.plot-column .plot');
     const token = col('exact_answer_last');
     await clickCell(plot, 2, token);
     const heading = view.locator('.examples h2');
@@ -158,7 +158,7 @@ describe('Layer Probe in the VS Code workbench (packaged VSIX, code-server)', ()
   });
 
   uiTest('the heatmap follows a theme switch from light to dark', async () => {
-    const plot = wb.webview().locator('.plot');
+    const plot = wb.webview().locator('.plot-column .plot');
     const light = await plotColours(plot);
     assert.equal(light.paper, await wb.themeColour('editor-background'));
     assert.ok(luminance(light.paper) > 0.8 && luminance(light.font) < 0.3, `light: ${JSON.stringify(light)}`);
