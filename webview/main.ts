@@ -20,6 +20,7 @@ import { renderHeader } from './header';
 import { HeatmapPlot } from './heatmapPlot';
 import { METRIC_INFO } from './metrics';
 import { createMetricSelect } from './metricSelect';
+import { RerunControls } from './rerunControls';
 import { readTheme, watchTheme } from './theme';
 
 class HeatmapApp {
@@ -36,6 +37,10 @@ class HeatmapApp {
   private readonly content = el('main', { className: 'content' });
   private readonly notice = el('div', { className: 'notice', attrs: { role: 'status', 'aria-live': 'polite' } });
   private readonly comparison = new ComparisonView();
+  private readonly rerun = new RerunControls(
+    (fields) => this.bridge.post({ type: 'planRerun', fields }),
+    (fields) => this.bridge.post({ type: 'rerun', fields }),
+  );
   /** Compare this run with another (the host asks which); not in the standalone HTML, which has no host. */
   private readonly compareButton = el('button', { className: 'compare-with', attrs: { type: 'button', title: 'Compare this run with another run: difference heatmap with bootstrap intervals' } }, 'Compare with…');
   /** Export… the figure (PNG, SVG), the CSV, the result or the standalone page; the host saves (not in the standalone HTML). */
@@ -53,6 +58,7 @@ class HeatmapApp {
       document.body,
       el('header', { className: 'top' }, this.title, this.metricSelect, this.compareButton, this.exportMenu.element),
       this.status,
+      this.rerun.element,
       this.content,
       this.comparison.element,
       this.notice,
@@ -87,6 +93,8 @@ class HeatmapApp {
       case 'exported':
         this.notice.textContent = message.message;
         return;
+      case 'rerunPlan':
+        return this.rerun.showPlan(message.text, message.problem);
       case 'comparison':
         this.clearResult();
         this.status.hidden = true;
@@ -107,6 +115,8 @@ class HeatmapApp {
     this.metricSelect.hidden = false;
     this.compareButton.hidden = this.bridge.standalone;
     this.exportMenu.element.hidden = this.bridge.standalone;
+    if (this.bridge.standalone) this.rerun.hide();
+    else this.rerun.show(view);
     this.status.hidden = true;
     this.content.hidden = false;
     this.examples.showHint('Click a cell (or focus the heatmap and press Enter) to list the held-out examples behind its probe.');
@@ -138,6 +148,7 @@ class HeatmapApp {
     this.metricSelect.hidden = true;
     this.compareButton.hidden = true;
     this.exportMenu.element.hidden = true;
+    this.rerun.hide();
     this.content.hidden = true;
     this.status.hidden = false;
   }

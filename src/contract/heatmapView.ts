@@ -19,7 +19,8 @@ export interface HeatmapView {
     hiddenSize: number;
   };
   dataset: { file: string; rowsRead: number; rowsUsed: number };
-  split: { source: 'column' | 'seeded'; seed: number };
+  /** How the rows were sampled and split (the panel's rerun controls start from these). */
+  split: { source: 'column' | 'seeded'; seed: number; sampleLimit: number | null; testFraction: number };
   nTrain: number;
   nTest: number;
   /** Heatmap rows (layer numbers), top to bottom. */
@@ -56,7 +57,12 @@ export function toHeatmapView(result: ProbeResult): HeatmapView {
       hiddenSize: result.model.hiddenSize,
     },
     dataset: { file: result.dataset.file, rowsRead: result.dataset.rowsRead, rowsUsed: result.dataset.rowsUsed },
-    split: { source: result.settings.splitSource, seed: result.settings.options.seed },
+    split: {
+      source: result.settings.splitSource,
+      seed: result.settings.options.seed,
+      sampleLimit: result.settings.options.sampleLimit,
+      testFraction: result.settings.options.testFraction,
+    },
     nTrain: result.nTrain,
     nTest: result.nTest,
     layers: result.layers,

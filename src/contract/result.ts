@@ -35,6 +35,8 @@ export interface ProbeResult {
     provider: string;
     /** Providers tried in order, ending with the one used (a GPU provider may have been unavailable). */
     providersTried: string[];
+    /** Rows this run ran through the model; 0 when every activation came from the cache (absent in older results). */
+    forwardPassRows?: number;
     blockKind: 'sequential' | 'parallel';
     /** How text rows were turned into token sequences (documented in the README). */
     sequenceRule: string;

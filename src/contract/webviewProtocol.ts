@@ -5,6 +5,7 @@
 import type { Comparison } from './comparison';
 import { EXPORT_FORMAT_INFO, type ExportFormat, isExportFormat } from './exportFormats';
 import type { HeatmapView } from './heatmapView';
+import { RERUN_KEYS, type RerunFields } from './rerun';
 import type { ExampleView } from './result';
 import { isMetricName, type MetricName } from './types';
 
@@ -57,7 +58,15 @@ export interface ExportedMessage {
   message: string;
 }
 
-export type HostMessage = ResultMessage | ExamplesMessage | StatusMessage | ErrorMessage | ComparisonMessage | ExportedMessage;
+/** What a rerun with the panel's fields would need (or why the fields cannot be used). */
+export interface RerunPlanMessage {
+  type: 'rerunPlan';
+  text: string;
+  /** The fields are invalid: the text says which and why, and Rerun stays disabled. */
+  problem: boolean;
+}
+
+export type HostMessage = ResultMessage | ExamplesMessage | StatusMessage | ErrorMessage | ComparisonMessage | ExportedMessage | RerunPlanMessage;
 
 // ── webview → host ───────────────────────────────────────────────────────────────────────────────
 
@@ -107,7 +116,19 @@ export interface ExportMessage {
 /** The largest figure a webview may send (base64 or SVG text): far above any heatmap, far below trouble. */
 export const MAX_EXPORT_DATA_LENGTH = 64 * 1024 * 1024;
 
-export type WebviewMessage = ReadyMessage | SelectCellMessage | OpenExampleMessage | LogMessage | CompareWithMessage | ExportMessage;
+/** The rerun controls changed: the host answers with a `rerunPlan`. */
+export interface PlanRerunMessage {
+  type: 'planRerun';
+  fields: RerunFields;
+}
+
+/** Rerun the shown result with the controls' fields (a new run, in its own folder and panel). */
+export interface RerunMessage {
+  type: 'rerun';
+  fields: RerunFields;
+}
+
+export type WebviewMessage = ReadyMessage | SelectCellMessage | OpenExampleMessage | LogMessage | CompareWithMessage | ExportMessage | PlanRerunMessage | RerunMessage;
 
 // ── state the webview persists (vscode.setState), also what the panel serializer receives ───────
 
@@ -127,6 +148,10 @@ const isIndex = (value: unknown): value is number => Number.isInteger(value) && 
 const isOptional = (value: unknown, check: (v: unknown) => boolean): boolean => value === undefined || check(value);
 const isString = (value: unknown): value is string => typeof value === 'string';
 
+function isRerunFields(value: unknown): value is RerunFields {
+  return isObject(value) && Object.entries(value).every(([k, v]) => (RERUN_KEYS as readonly string[]).includes(k) && isString(v));
+}
+
 export function isWebviewMessage(value: unknown): value is WebviewMessage {
   if (!isObject(value)) return false;
   switch (value.type) {
@@ -139,6 +164,9 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
       return isIndex(value.rowIndex);
     case 'log':
       return (value.level === 'info' || value.level === 'warn' || value.level === 'error') && isString(value.message);
+    case 'planRerun':
+    case 'rerun':
+      return isRerunFields(value.fields);
     case 'export':
       return isExportFormat(value.format) && isMetricName(value.metric) && isExportData(value.format, value.data);
     default:
@@ -165,6 +193,8 @@ export function isHostMessage(value: unknown): value is HostMessage {
       return isString(value.message) && isOptional(value.progress, (p) => typeof p === 'number');
     case 'error':
       return isString(value.message) && isOptional(value.detail, isString);
+    case 'rerunPlan':
+      return isString(value.text) && typeof value.problem === 'boolean';
     case 'comparison':
       return isObject(value.comparison) && Array.isArray((value.comparison as Fields).diff);
     case 'exported':

@@ -5,6 +5,7 @@
 import type { ColumnDetection, ColumnMapping } from './columns';
 import type { Comparison } from './comparison';
 import type { DatasetKind } from './datasetKinds';
+import type { ProbeLocation } from './locations';
 import type { AnswersProvenance, ProbeResult } from './result';
 import type { RunOptions } from './runOptions';
 
@@ -54,6 +55,13 @@ export interface GenerationSummary extends AnswersProvenance {
   provider: string;
 }
 
+/** A rerun's cost before it starts (planRun): rows it probes, and per location those needing forward passes. */
+export interface RunPlan {
+  rows: number;
+  uncached: Partial<Record<ProbeLocation, number>>;
+  cache: 'on' | 'off';
+}
+
 export const RUN_STAGES = ['generate', 'dataset', 'tokenize', 'model', 'extract', 'probe', 'baselines'] as const;
 export type RunStage = (typeof RUN_STAGES)[number];
 
@@ -64,6 +72,8 @@ export type ToWorker =
   | { type: 'generate'; request: GenerateRequest }
   /** Two result.json files compared cell by cell (bootstrap intervals of the differences). */
   | { type: 'compare'; aFile: string; bFile: string }
+  /** What a rerun would need: rows to probe, and how many of them are not in the activation cache. */
+  | { type: 'plan'; request: RunRequest & { columns: ColumnMapping } }
   | { type: 'columns'; mapping: Partial<ColumnMapping> | undefined };
 
 /** Probing worker → extension host. */
@@ -75,5 +85,6 @@ export type FromWorker =
   | { type: 'inspection'; inspection: DatasetInspection }
   | { type: 'generated'; summary: GenerationSummary }
   | { type: 'compared'; comparison: Comparison }
+  | { type: 'planned'; plan: RunPlan }
   /** `kind` is the error class's name (`DatasetError`, `OnnxGraphError`, …); `causes` its cause chain's messages. */
   | { type: 'error'; message: string; kind: string; causes: string[] };

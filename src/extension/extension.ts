@@ -5,8 +5,9 @@ import { resetColumnChoicesCommand } from './askColumns';
 import { clearActivationCachesCommand } from './clearCaches';
 import { compareRunsCommand } from './compareCommand';
 import { registerHeatmapPanelSerializer } from './panel/heatmapPanel';
-import { extensionRunsRoot, type GenerateOutcome, panelOptions, type ProbeCommandChoices, probeDatasetCommand, type ProbeOutcome, runsChanged, setCompareWith } from './probeCommand';
+import { extensionRunsRoot, type GenerateOutcome, panelOptions, type ProbeCommandChoices, probeDatasetCommand, type ProbeOutcome, runsChanged, setPanelHooks } from './probeCommand';
 import { ProviderStatus } from './providerStatus';
+import { planRerun, rerun } from './rerunCommand';
 import { deleteRunCommand, openRunCommand, revealRunCommand } from './runCommands';
 import { runsRoots,RunsView } from './runsView';
 
@@ -38,7 +39,12 @@ export function activate(context: vscode.ExtensionContext): LayerProbeApi {
 
   const runsView = new RunsView(() => runsRoots(extensionRunsRoot(context)));
   const compareContext = { extensionUri: context.extensionUri, output, panelOptions: panelOptions(output), runs: () => runsView.runs() };
-  setCompareWith((resultFile) => compareRunsCommand(compareContext, vscode.Uri.file(resultFile)));
+  const probeContext = { context, output, providerStatus };
+  setPanelHooks({
+    compareWith: (resultFile) => compareRunsCommand(compareContext, vscode.Uri.file(resultFile)),
+    planRerun: (result, fields) => planRerun(probeContext, result, fields),
+    rerun: (result, fields) => rerun(probeContext, result, fields),
+  });
   // CLI runs appear in the view as they finish (a run folder's result.json is written last).
   const watcher = vscode.workspace.createFileSystemWatcher(`**/${DEFAULT_RUNS_DIR_NAME}/*/result.json`);
   context.subscriptions.push(

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 
 import * as vscode from 'vscode';
 
+import type { ColumnMapping } from '../contract/columns';
 import { isRunCancelled, LayerProbeError } from '../contract/errors';
 import type { AnswersProvenance, ProbeResult } from '../contract/result';
 import { OptionError, type RunOptions } from '../contract/runOptions';
@@ -81,7 +82,6 @@ export async function probeDatasetCommand(
   output.info(`Run: dataset ${dataset.fsPath}, options ${JSON.stringify(options)}`);
 
   const distDir = path.join(context.extensionUri.fsPath, 'dist');
-  let runFolder: string | undefined;
   try {
     let datasetFile = dataset.fsPath;
     let answers: AnswersProvenance | undefined;
@@ -104,6 +104,47 @@ export async function probeDatasetCommand(
       if (choices.generateOnly) return { summary };
       datasetFile = summary.outFile;
     }
+    return await probeAndShow({ context, output, providerStatus }, { datasetFile, options, answers });
+  } catch (err) {
+    reportRunError(err, output);
+    return undefined;
+  }
+}
+
+/** A failed or cancelled run, told in the log (and a notification for a failure). */
+export function reportRunError(err: unknown, output: vscode.LogOutputChannel): void {
+  if (isRunCancelled(err)) {
+    output.info('Run cancelled by the user.');
+    if (err.message === 'generation cancelled') output.info('The answers generated so far are kept: the same run resumes from them.');
+    return;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  output.error(message);
+  if (err instanceof WorkerRunError) for (const cause of err.causes) output.error(`  caused by ${cause}`);
+  void vscode.window.showErrorMessage(`Layer Probe: ${message}`, 'Show Log').then((choice) => {
+    if (choice) output.show(true);
+  });
+}
+
+export interface ProbeContext {
+  context: vscode.ExtensionContext;
+  output: vscode.LogOutputChannel;
+  providerStatus: ProviderStatus;
+}
+
+/**
+ * Probes answered rows in the worker with a progress notification, into a new run folder, and shows the
+ * result in a panel of its own. Throws (RunCancelled when cancelled); the run folder is removed again
+ * when the run ends without a result.
+ */
+export async function probeAndShow(
+  { context, output, providerStatus }: ProbeContext,
+  { datasetFile, options, answers, columns }: { datasetFile: string; options: RunOptions; answers?: AnswersProvenance; columns?: Partial<ColumnMapping> },
+): Promise<ProbeOutcome> {
+  const distDir = path.join(context.extensionUri.fsPath, 'dist');
+  const modelDir = options.modelFolder;
+  let runFolder: string | undefined;
+  try {
     // The run's folder, made before the work so a storage problem shows at once; removed again if empty.
     runFolder = createRunFolder(extensionRunsRoot(context), runFolderName(path.basename(modelDir), answers?.benchmarkFile ?? datasetFile, options.location, new Date()));
     const outDir = runFolder;
@@ -115,7 +156,7 @@ export async function probeDatasetCommand(
           distDir,
           // Extra locations come from the same forward passes and are cached: switching
           // `layerProbe.location` to one later re-probes from disk.
-          { datasetFile, options, cacheDir: activationCacheRoots(context)[0], outDir, ...(answers ? { answers } : {}) },
+          { datasetFile, options, cacheDir: activationCacheRoots(context)[0], outDir, ...(answers ? { answers } : {}), ...(columns ? { columns } : {}) },
           {
             onProgress: (stage, done, total, message) => {
               const before = STAGE_ORDER.slice(0, STAGE_ORDER.indexOf(stage)).reduce((s, st) => s + STAGE_WEIGHT[st], 0);
@@ -142,18 +183,7 @@ export async function probeDatasetCommand(
     return { result, panel, resultFile };
   } catch (err) {
     if (runFolder) removeIfEmpty(runFolder);
-    if (isRunCancelled(err)) {
-      output.info('Run cancelled by the user.');
-      if (err.message === 'generation cancelled') output.info('The answers generated so far are kept: the same run resumes from them.');
-      return undefined;
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    output.error(message);
-    if (err instanceof WorkerRunError) for (const cause of err.causes) output.error(`  caused by ${cause}`);
-    void vscode.window.showErrorMessage(`Layer Probe: ${message}`, 'Show Log').then((choice) => {
-      if (choice) output.show(true);
-    });
-    return undefined;
+    throw err;
   }
 }
 
@@ -174,15 +204,18 @@ async function pickDataset(benchmark: boolean): Promise<vscode.Uri | undefined> 
   return picked?.[0];
 }
 
-/** What a panel's *Compare with…* runs; set once by activate() (the compare command lives there). */
-let compareWithHook: HeatmapPanelOptions['compareWith'];
-export function setCompareWith(hook: HeatmapPanelOptions['compareWith']): void {
-  compareWithHook = hook;
+/** What a panel's buttons run (compare, rerun); set once by activate(), where those commands live. */
+type PanelHooks = Pick<HeatmapPanelOptions, 'compareWith' | 'planRerun' | 'rerun'>;
+let panelHooks: PanelHooks = {};
+export function setPanelHooks(hooks: PanelHooks): void {
+  panelHooks = hooks;
 }
 
 export const panelOptions = (output: vscode.LogOutputChannel): HeatmapPanelOptions => ({
   log: (level, message) => (level === 'error' ? output.error(`webview: ${message}`) : output.info(`webview: ${message}`)),
-  compareWith: (file) => compareWithHook?.(file) ?? Promise.resolve(undefined),
+  compareWith: (file) => panelHooks.compareWith?.(file) ?? Promise.resolve(undefined),
+  planRerun: (result, fields) => panelHooks.planRerun?.(result, fields) ?? Promise.resolve({ text: 'rerun is not available', problem: true }),
+  rerun: (result, fields) => panelHooks.rerun?.(result, fields) ?? Promise.resolve(undefined),
 });
 
 /** Where the extension's own runs go: a folder per run in the workspace's extension storage. */

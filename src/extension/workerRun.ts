@@ -5,7 +5,7 @@ import type { ColumnDetection, ColumnMapping } from '../contract/columns';
 import type { Comparison } from '../contract/comparison';
 import { LayerProbeError, RunCancelled } from '../contract/errors';
 import type { ProbeResult } from '../contract/result';
-import type { DatasetInspection, FromWorker, GenerateRequest, GenerationSummary, RunRequest, RunStage, ToWorker } from '../contract/workerProtocol';
+import type { DatasetInspection, FromWorker, GenerateRequest, GenerationSummary, RunPlan, RunRequest, RunStage, ToWorker } from '../contract/workerProtocol';
 
 /** The worker reported an error; `kind` is its class name there, `causes` its cause chain. */
 export class WorkerRunError extends LayerProbeError {
@@ -48,6 +48,11 @@ export function inspectInWorker(distDir: string, request: { datasetFile: string;
 /** Two runs compared in the worker (the bootstrap of every cell's difference is CPU work). */
 export function compareInWorker(distDir: string, aFile: string, bFile: string, hooks: WorkerRunHooks, cancel: Cancellation): Promise<Comparison> {
   return callWorker(distDir, { type: 'compare', aFile, bFile }, hooks, cancel, (msg) => (msg.type === 'compared' ? msg.comparison : undefined));
+}
+
+/** What a rerun would need, read from the dataset and the cache manifests (no model load). */
+export function planInWorker(distDir: string, request: RunRequest & { columns: ColumnMapping }, hooks: WorkerRunHooks, cancel: Cancellation): Promise<RunPlan> {
+  return callWorker(distDir, { type: 'plan', request }, hooks, cancel, (msg) => (msg.type === 'planned' ? msg.plan : undefined));
 }
 
 export type Cancellation = { onCancellationRequested(listener: () => void): unknown };

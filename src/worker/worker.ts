@@ -15,6 +15,7 @@ import type { FromWorker, GenerateRequest, GenerationSummary, ToWorker } from '.
 import { compareResults } from '../core/compare/compareResults';
 import { generateAnswers } from '../core/generate/generateAnswers';
 import { inspectDataset } from '../core/generate/inspectDataset';
+import { planRun } from '../core/pipeline/planRun';
 import { runProbe } from '../core/pipeline/runProbe';
 
 if (!process.send) throw new Error('worker.js must be started with an IPC channel (child_process.fork)');
@@ -42,6 +43,8 @@ async function handle(msg: Exclude<ToWorker, { type: 'columns' }>): Promise<From
       return { type: 'inspection', inspection: await inspectDataset(msg.datasetFile, msg.options) };
     case 'generate':
       return { type: 'generated', summary: await generate(msg.request) };
+    case 'plan':
+      return { type: 'planned', plan: await planRun({ ...msg.request, columns: msg.request.columns }) };
     case 'compare': {
       const read = async (file: string): Promise<ProbeResult> => parseProbeResult(await fs.promises.readFile(file, 'utf8'), file);
       return { type: 'compared', comparison: compareResults(await read(msg.aFile), msg.aFile, await read(msg.bFile), msg.bFile) };

@@ -60,11 +60,14 @@ export interface Activations {
   /** Provider of this run's forward passes, or of the cached ones when none ran. */
   provider: string;
   providersTried: string[];
+  /** Rows this run ran through the model (0: every row came from the activation cache). */
+  forwardPassRows: number;
 }
 
 export class ActivationStage {
   private session: ActivationSession | undefined;
   private providersTried: string[] = [];
+  private forwardPassRows = 0;
   private readonly caches = new Map<ProbeLocation, ActivationCache>();
   private locks: HeldLock[] = [];
   /** The request's locations, less optional extras the model turned out not to have. */
@@ -122,6 +125,7 @@ export class ActivationStage {
       if (rows.length > 0) missing.set(location, rows);
     }
     const union = [...new Set([...missing.values()].flat())].sort((a, b) => a - b);
+    this.forwardPassRows = union.length;
     const stores = new Map<ProbeLocation, FeatureStore>();
     if (union.length > 0) {
       const session = this.session ?? (await this.openSession([...missing.keys()]));
@@ -186,6 +190,7 @@ export class ActivationStage {
       blockKind: dims.blockKind,
       provider: this.session?.provider ?? cachedProviders.join('+'),
       providersTried: this.providersTried,
+      forwardPassRows: this.forwardPassRows,
     };
   }
 

@@ -53,6 +53,7 @@ export function buildResult(p: ResultParts): ProbeResult {
       location: p.options.location,
       provider: acts.provider,
       providersTried: acts.providersTried,
+      forwardPassRows: acts.forwardPassRows,
       blockKind: acts.blockKind,
       sequenceRule: SEQUENCE_RULE,
     },

@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import type { Comparison } from '../../contract/comparison';
 import { examplesForCell } from '../../contract/examples';
 import { type HeatmapView, toHeatmapView } from '../../contract/heatmapView';
+import type { RerunFields } from '../../contract/rerun';
 import { parseProbeResult, type ProbeResult } from '../../contract/result';
 import { createNonce, webviewHtml } from '../../contract/webviewPage';
 import { type ComparisonMessage, type ErrorMessage, type ExamplesMessage, type ExportedMessage, type HostMessage, isWebviewMessage, type LogMessage, type ResultMessage, type StatusMessage, toPanelState, type WebviewMessage } from '../../contract/webviewProtocol';
@@ -25,6 +26,10 @@ export interface HeatmapPanelOptions {
   log?: (level: LogMessage['level'], message: string) => void;
   /** The panel's *Compare with…*: compare the run in `resultFile` with one the user picks. */
   compareWith?: (resultFile: string) => Promise<unknown>;
+  /** What rerunning the shown result with the panel's fields would need (forward passes or none). */
+  planRerun?: (result: ProbeResult, fields: RerunFields) => Promise<{ text: string; problem: boolean }>;
+  /** Reruns the shown result with the panel's fields (a new run folder and panel). */
+  rerun?: (result: ProbeResult, fields: RerunFields) => Promise<unknown>;
 }
 
 export class HeatmapPanel implements vscode.Disposable {
@@ -230,6 +235,15 @@ export class HeatmapPanel implements vscode.Disposable {
       }
       case 'log':
         this.log(message.level, `webview: ${message.message}`);
+        return;
+      case 'planRerun': {
+        if (!this.result || !this.options.planRerun) return;
+        const plan = await this.options.planRerun(this.result, message.fields);
+        this.send({ type: 'rerunPlan', ...plan });
+        return;
+      }
+      case 'rerun':
+        if (this.result && this.options.rerun) await this.options.rerun(this.result, message.fields);
         return;
       case 'compareWith':
         if (this.resultFile && this.options.compareWith) await this.options.compareWith(this.resultFile);
