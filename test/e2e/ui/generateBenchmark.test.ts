@@ -99,8 +99,8 @@ describe('a raw benchmark in the VS Code workbench: generate the answers, then t
     assert.equal(crypto.createHash('sha256').update(fs.readFileSync(benchmark)).digest('hex'), benchmarkSha, 'the benchmark is unchanged');
 
     const view = wb.webview();
-    await view.locator('.plot .main-svg .hm').waitFor();
-    const axes = await view.locator('.plot').evaluate((gd) => (gd as HTMLElement & { data: { x: string[] }[] }).data[0].x);
+    await view.locator('.plot-column .plot .main-svg .hm').waitFor();
+    const axes = await view.locator('.plot-column .plot').evaluate((gd) => (gd as HTMLElement & { data: { x: string[] }[] }).data[0].x);
     assert.deepEqual(axes, [...TOKEN_POSITIONS]);
 
     // The header names how the answers were made.
@@ -138,7 +138,7 @@ describe('a raw benchmark in the VS Code workbench: generate the answers, then t
 
     // The colour bar carries the best baseline's AUC as a labelled tick.
     const ticks = await waitUntil(
-      () => view.locator('.plot .colorbar .cbaxis text, .plot .colorbar text').allTextContents(),
+      () => view.locator('.plot-column .plot .colorbar text').allTextContents(),
       (t) => t.some((s) => s.includes('best baseline')),
       'the best baseline tick on the colour bar',
     );
