@@ -8,6 +8,7 @@ import type { DatasetKind } from './datasetKinds';
 import type { ProbeLocation } from './locations';
 import type { AnswersProvenance, ProbeResult } from './result';
 import type { RunOptions } from './runOptions';
+import type { MetricName } from './types';
 
 /** What one probing run is asked to do; `options` were parsed through the options table. */
 export interface RunRequest {
@@ -62,6 +63,23 @@ export interface RunPlan {
   cache: 'on' | 'off';
 }
 
+/**
+ * One probe finished during a run, with its final values (the result will hold exactly these): the
+ * live heatmap fills in from them. Cells come every fourth layer first, then the layers between.
+ */
+export interface ProbedCell {
+  location: ProbeLocation;
+  numLayers: number;
+  layer: number;
+  /** Column index into TOKEN_POSITIONS. */
+  token: number;
+  metrics: Record<MetricName, number | null>;
+  aucInterval: [number, number] | null;
+  /** Cells finished so far (this one included) and in all, for this location. */
+  done: number;
+  total: number;
+}
+
 export const RUN_STAGES = ['generate', 'dataset', 'tokenize', 'model', 'extract', 'probe', 'baselines'] as const;
 export type RunStage = (typeof RUN_STAGES)[number];
 
@@ -80,6 +98,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'progress'; stage: RunStage; done: number; total: number; message: string }
   | { type: 'log'; line: string }
+  | { type: 'cell'; cell: ProbedCell }
   | { type: 'askColumns'; detection: ColumnDetection; columns: string[] }
   | { type: 'result'; result: ProbeResult }
   | { type: 'inspection'; inspection: DatasetInspection }

@@ -5,7 +5,7 @@ import type { ColumnDetection, ColumnMapping } from '../contract/columns';
 import type { Comparison } from '../contract/comparison';
 import { LayerProbeError, RunCancelled } from '../contract/errors';
 import type { ProbeResult } from '../contract/result';
-import type { DatasetInspection, FromWorker, GenerateRequest, GenerationSummary, RunPlan, RunRequest, RunStage, ToWorker } from '../contract/workerProtocol';
+import type { DatasetInspection, FromWorker, GenerateRequest, GenerationSummary, ProbedCell, RunPlan, RunRequest, RunStage, ToWorker } from '../contract/workerProtocol';
 
 /** The worker reported an error; `kind` is its class name there, `causes` its cause chain. */
 export class WorkerRunError extends LayerProbeError {
@@ -23,6 +23,8 @@ export class WorkerRunError extends LayerProbeError {
 export interface WorkerRunHooks {
   onProgress(stage: RunStage, done: number, total: number, message: string): void;
   log(line: string): void;
+  /** A probe finished (runs only): its final values, for the live heatmap. */
+  onCell?(cell: ProbedCell): void;
   resolveColumns(detection: ColumnDetection, columns: string[]): Promise<Partial<ColumnMapping> | undefined>;
 }
 
@@ -87,6 +89,9 @@ function callWorker<T>(distDir: string, request: ToWorker, hooks: WorkerRunHooks
           break;
         case 'log':
           hooks.log(msg.line);
+          break;
+        case 'cell':
+          hooks.onCell?.(msg.cell);
           break;
         case 'askColumns':
           void hooks.resolveColumns(msg.detection, msg.columns).then((mapping) => send({ type: 'columns', mapping }));

@@ -53,6 +53,7 @@ async function handle(msg: Exclude<ToWorker, { type: 'columns' }>): Promise<From
       const result = await runProbe(msg.request, {
         onProgress: (stage, done, total, message) => post({ type: 'progress', stage, done, total, message }),
         log: (line) => post({ type: 'log', line }),
+        onCell: (cell) => post({ type: 'cell', cell }),
         resolveColumns: (detection, columns) =>
           new Promise((resolve) => {
             answerColumns = resolve;

@@ -6,7 +6,7 @@ import type { ColumnDetection, ColumnMapping } from '../../contract/columns';
 import type { BaselineResults, ProbeResult } from '../../contract/result';
 import { promptFormatOf } from '../../contract/runOptions';
 import { TOKEN_POSITIONS } from '../../contract/types';
-import type { RunRequest, RunStage } from '../../contract/workerProtocol';
+import type { ProbedCell, RunRequest, RunStage } from '../../contract/workerProtocol';
 import { acquireRunLock, CACHE_LOCK_FILE } from '../../storage/runLock';
 import { BaselineCache } from '../baselines/baselineCache';
 import { assembleBaselines, scoreBaselineRows } from '../baselines/runBaselines';
@@ -40,6 +40,8 @@ export interface RunHooks {
   log?: (line: string) => void;
   /** Called when column roles are ambiguous; returns the user's choice (the UI shows a quick pick). */
   resolveColumns?: (detection: ColumnDetection, columns: string[]) => Promise<Partial<ColumnMapping> | undefined>;
+  /** After each probe, with the values the result will hold for that cell (a live heatmap). */
+  onCell?: (cell: ProbedCell) => void;
   /** Aborting stops the run between batches and probe cells with RunCancelled; finished cache chunks stay. */
   signal?: AbortSignal;
 }
@@ -130,7 +132,8 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
         ...LOGISTIC_DEFAULTS,
         seed: options.seed,
         signal: hooks.signal,
-        onCell: (done) => {
+        onCell: (done, cellsTotal, cell) => {
+          hooks.onCell?.({ location, numLayers: activations.numLayers, ...cell, done, total: cellsTotal });
           const total = cellsPerLocation * probed.length;
           const at = ` (${location})`;
           progress('probe', k * cellsPerLocation + done, total, `Probes ${k * cellsPerLocation + done}/${total}${probed.length > 1 ? at : ''}`);

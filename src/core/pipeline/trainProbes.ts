@@ -1,6 +1,7 @@
 import { RunCancelled } from '../../contract/errors';
 import { METRIC_NAMES, type MetricMatrix, type MetricName, TOKEN_POSITIONS } from '../../contract/types';
 import { probeCellAsync, type ProbeCellResult } from '../probe/probeCell';
+import { coarseToFineLayers } from './cellOrder';
 import { PipelineError } from './errors';
 import { packRows, type SlabSource } from './slabSource';
 
@@ -10,8 +11,18 @@ export interface ProbeOptions {
   maxIter: number;
   /** Seed of the per-cell AUC bootstrap (the run's seed). */
   seed: number;
-  onCell?: (cellsDone: number, cellsTotal: number) => void;
+  /** After each cell, with its final values (cells come coarse to fine in layers: see cellOrder.ts). */
+  onCell?: (cellsDone: number, cellsTotal: number, cell: FinishedCell) => void;
   signal?: AbortSignal;
+}
+
+/** One trained cell as the grid will hold it: what a live heatmap shows before the run ends. */
+export interface FinishedCell {
+  layer: number;
+  /** Column index into TOKEN_POSITIONS. */
+  token: number;
+  metrics: Record<MetricName, number | null>;
+  aucInterval: [number, number] | null;
 }
 
 export interface ProbeGrid {
@@ -49,7 +60,7 @@ export async function trainProbes(
   let solver = '';
   const total = layers * TOKEN_POSITIONS.length;
   let done = 0;
-  for (let layer = 0; layer < layers; layer++) {
+  for (const layer of coarseToFineLayers(layers)) {
     for (let token = 0; token < TOKEN_POSITIONS.length; token++) {
       if (options.signal?.aborted) throw new RunCancelled('cancelled during probe training');
       let cell: ProbeCellResult;
@@ -74,7 +85,7 @@ export async function trainProbes(
       scores[layer][token] = Array.from(cell.pCorrectTest);
       aucInterval[layer][token] = cell.aucInterval;
       if (cell.solver) solver = cell.solver;
-      options.onCell?.(++done, total);
+      options.onCell?.(++done, total, { layer, token, metrics: { ...cell.metrics }, aucInterval: cell.aucInterval });
     }
   }
   return { metrics, iterations, converged, scores, aucInterval, solver };
