@@ -18,6 +18,7 @@ import { ExportMenu } from './exportMenu';
 import { type Cell, formatMetric } from './figure';
 import { renderHeader } from './header';
 import { HeatmapPlot } from './heatmapPlot';
+import { LiveView } from './liveView';
 import { METRIC_INFO } from './metrics';
 import { createMetricSelect } from './metricSelect';
 import { RerunControls } from './rerunControls';
@@ -37,6 +38,7 @@ class HeatmapApp {
   private readonly content = el('main', { className: 'content' });
   private readonly notice = el('div', { className: 'notice', attrs: { role: 'status', 'aria-live': 'polite' } });
   private readonly comparison = new ComparisonView();
+  private readonly live = new LiveView();
   private readonly rerun = new RerunControls(
     (fields) => this.bridge.post({ type: 'planRerun', fields }),
     (fields) => this.bridge.post({ type: 'rerun', fields }),
@@ -59,6 +61,7 @@ class HeatmapApp {
       el('header', { className: 'top' }, this.title, this.metricSelect, this.compareButton, this.exportMenu.element),
       this.status,
       this.rerun.element,
+      this.live.element,
       this.content,
       this.comparison.element,
       this.notice,
@@ -75,6 +78,7 @@ class HeatmapApp {
       this.theme = readTheme();
       void this.draw();
       void this.comparison.draw(this.theme);
+      this.live.redraw(this.theme);
     });
     window.addEventListener('error', (event) => this.bridge.post({ type: 'log', level: 'error', message: String(event.message) }));
     this.bridge.post({ type: 'ready' });
@@ -88,6 +92,12 @@ class HeatmapApp {
         return this.showExamples(message);
       case 'status':
         return this.showStatus(message.message, message.progress);
+      case 'live':
+        this.clearResult(true);
+        this.status.hidden = true;
+        replaceChildren(this.title, el('h1', {}, message.title), el('span', { className: 'running' }, 'running'));
+        this.live.show(message, this.theme);
+        return;
       case 'error':
         return this.showError(message.message, message.detail);
       case 'exported':
@@ -107,6 +117,7 @@ class HeatmapApp {
   private showResult(view: HeatmapView, resultFile: string | undefined): void {
     const sameRun = this.state.resultKey === view.key;
     this.view = view;
+    this.live.clear();
     const cell = sameRun ? this.state.cell : undefined;
     this.state = { metric: this.state.metric, resultKey: view.key, resultFile, cell: cell && isCellOf(view, cell) ? cell : undefined };
     this.saveState();
@@ -137,9 +148,11 @@ class HeatmapApp {
     replaceChildren(this.status, el('p', { className: 'error' }, message), detail ? el('pre', { className: 'detail' }, detail) : null);
   }
 
-  private clearResult(): void {
+  /** `keepLive`: a live update replaces the earlier one in place (no flicker of the drawn cells). */
+  private clearResult(keepLive = false): void {
     this.view = undefined;
     this.comparison.clear();
+    if (!keepLive) this.live.clear();
     this.plot.clear();
     this.examples.showHint('');
     replaceChildren(this.title, el('h1', {}, 'Layer Probe'));

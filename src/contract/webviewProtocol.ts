@@ -7,7 +7,7 @@ import { EXPORT_FORMAT_INFO, type ExportFormat, isExportFormat } from './exportF
 import type { HeatmapView } from './heatmapView';
 import { RERUN_KEYS, type RerunFields } from './rerun';
 import type { ExampleView } from './result';
-import { isMetricName, type MetricName } from './types';
+import { isMetricName, type MetricName, type TokenPositionName } from './types';
 
 // ── host → webview ───────────────────────────────────────────────────────────────────────────────
 
@@ -34,6 +34,34 @@ export interface StatusMessage {
   message: string;
   /** 0…1 when known. */
   progress?: number;
+}
+
+/** One finished probe of a running run, with its final AUC (the result will hold the same value). */
+export interface LiveCell {
+  layer: number;
+  /** Column index into `tokens`. */
+  token: number;
+  auc: number | null;
+  aucInterval: [number, number] | null;
+}
+
+/**
+ * A run in progress: its stage, and the cells probed so far (all of them, so a reloaded page redraws
+ * at once). Replaces whatever the panel showed; the run's `result` replaces it in turn.
+ */
+export interface LiveMessage {
+  type: 'live';
+  /** `model · dataset · location` of the run. */
+  title: string;
+  /** The stage's progress line, e.g. "Forward passes 120/400 rows". */
+  stage: string;
+  /** 0…1 over the whole run, when known. */
+  progress?: number;
+  tokens: TokenPositionName[];
+  /** Known once the first probe finished. */
+  numLayers?: number;
+  cells: LiveCell[];
+  cellsTotal?: number;
 }
 
 /** The run failed or the result is unavailable. Replaces whatever the panel showed. */
@@ -66,7 +94,7 @@ export interface RerunPlanMessage {
   problem: boolean;
 }
 
-export type HostMessage = ResultMessage | ExamplesMessage | StatusMessage | ErrorMessage | ComparisonMessage | ExportedMessage | RerunPlanMessage;
+export type HostMessage = ResultMessage | ExamplesMessage | StatusMessage | LiveMessage | ErrorMessage | ComparisonMessage | ExportedMessage | RerunPlanMessage;
 
 // ── webview → host ───────────────────────────────────────────────────────────────────────────────
 
@@ -191,6 +219,8 @@ export function isHostMessage(value: unknown): value is HostMessage {
       return isIndex(value.layer) && isIndex(value.token) && Array.isArray(value.examples);
     case 'status':
       return isString(value.message) && isOptional(value.progress, (p) => typeof p === 'number');
+    case 'live':
+      return isString(value.title) && isString(value.stage) && Array.isArray(value.tokens) && Array.isArray(value.cells);
     case 'error':
       return isString(value.message) && isOptional(value.detail, isString);
     case 'rerunPlan':

@@ -4,7 +4,7 @@ import { DEFAULT_RUNS_DIR_NAME, type RunSummary } from '../storage/runFolders';
 import { resetColumnChoicesCommand } from './askColumns';
 import { clearActivationCachesCommand } from './clearCaches';
 import { compareRunsCommand } from './compareCommand';
-import { registerHeatmapPanelSerializer } from './panel/heatmapPanel';
+import { HeatmapPanel, registerHeatmapPanelSerializer } from './panel/heatmapPanel';
 import { extensionRunsRoot, type GenerateOutcome, panelOptions, type ProbeCommandChoices, probeDatasetCommand, type ProbeOutcome, runsChanged, setPanelHooks } from './probeCommand';
 import { ProviderStatus } from './providerStatus';
 import { planRerun, rerun } from './rerunCommand';
@@ -17,6 +17,8 @@ export interface LayerProbeApi {
   probeDataset(resource?: vscode.Uri, choices?: ProbeCommandChoices): Promise<ProbeOutcome | GenerateOutcome | undefined>;
   /** The runs the Runs view lists, newest first. */
   listRuns(): RunSummary[];
+  /** Fires for every heatmap panel opened (a run's panel opens when the run starts). */
+  onDidOpenPanel: vscode.Event<HeatmapPanel>;
 }
 
 export function activate(context: vscode.ExtensionContext): LayerProbeApi {
@@ -64,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): LayerProbeApi {
     }),
     vscode.commands.registerCommand('layerProbe.revealRun', (arg: unknown) => revealRunCommand(arg)),
   );
-  return { probeDataset, listRuns: () => runsView.runs() };
+  return { probeDataset, listRuns: () => runsView.runs(), onDidOpenPanel: HeatmapPanel.onDidOpen };
 }
 
 const isChoices = (value: unknown): value is ProbeCommandChoices => typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof vscode.Uri);

@@ -12,6 +12,7 @@ import { createRunFolder, RESULT_FILE, runFolderName } from '../storage/runFolde
 import { askColumns } from './askColumns';
 import { answersFileFor, askToGenerate, type GeneratePlan, generateWithProgress, showAnswersBeside } from './generateStep';
 import { HeatmapPanel, type HeatmapPanelOptions } from './panel/heatmapPanel';
+import { LiveRun } from './panel/liveRun';
 import { pickModelFolder, resolveSettingPath } from './pickModelFolder';
 import type { ProviderStatus } from './providerStatus';
 import { readRunOptions } from './settings';
@@ -144,10 +145,15 @@ export async function probeAndShow(
   const distDir = path.join(context.extensionUri.fsPath, 'dist');
   const modelDir = options.modelFolder;
   let runFolder: string | undefined;
+  let live: LiveRun | undefined;
   try {
     // The run's folder, made before the work so a storage problem shows at once; removed again if empty.
     runFolder = createRunFolder(extensionRunsRoot(context), runFolderName(path.basename(modelDir), answers?.benchmarkFile ?? datasetFile, options.location, new Date()));
     const outDir = runFolder;
+    // The run's own panel opens now and fills in as the probes finish; its result replaces the live view.
+    const title = `${path.basename(path.resolve(modelDir))} · ${path.basename(answers?.benchmarkFile ?? datasetFile)} · ${options.location}`;
+    live = new LiveRun(HeatmapPanel.open(context.extensionUri, panelOptions(output)), title);
+    const liveRun = live;
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Layer Probe', cancellable: true },
       (progress, token) => {
@@ -163,8 +169,12 @@ export async function probeAndShow(
               const target = before + (total > 0 ? (STAGE_WEIGHT[stage] * done) / total : 0);
               progress.report({ message, increment: Math.max(0, target - reported) });
               reported = Math.max(reported, target);
+              liveRun.onStage(message, Math.min(1, reported / 100));
             },
             log: (line) => output.info(line),
+            onCell: (cell) => {
+              if (cell.location === options.location) liveRun.onCell(cell);
+            },
             resolveColumns: (detection, columns) => askColumns(detection, columns, { datasetFile, state: context.workspaceState, log: (line) => output.info(line) }),
           },
           token,
@@ -177,11 +187,15 @@ export async function probeAndShow(
     if (answers) await fs.promises.copyFile(datasetFile, path.join(outDir, path.basename(datasetFile)));
     output.info(`Run folder: ${outDir}`);
     runsChanged.fire();
-    const panel = HeatmapPanel.show(context.extensionUri, result, resultFile, panelOptions(output));
+    // The live panel, unless the user closed it during the run.
+    const panel = live.panel.isOpen ? live.panel : HeatmapPanel.open(context.extensionUri, panelOptions(output));
+    panel.showResult(result, resultFile);
     const best = bestCell(result);
     output.info(`Done: ${result.nTrain} train / ${result.nTest} test rows${best ? `, best AUC ${best}` : ''}`);
     return { result, panel, resultFile };
   } catch (err) {
+    // A failed or cancelled run leaves no panel: the notification and the log say what happened.
+    live?.panel.dispose();
     if (runFolder) removeIfEmpty(runFolder);
     throw err;
   }

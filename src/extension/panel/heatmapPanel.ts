@@ -14,12 +14,12 @@ import { type HeatmapView, toHeatmapView } from '../../contract/heatmapView';
 import type { RerunFields } from '../../contract/rerun';
 import { parseProbeResult, type ProbeResult } from '../../contract/result';
 import { createNonce, webviewHtml } from '../../contract/webviewPage';
-import { type ComparisonMessage, type ErrorMessage, type ExamplesMessage, type ExportedMessage, type HostMessage, isWebviewMessage, type LogMessage, type ResultMessage, type StatusMessage, toPanelState, type WebviewMessage } from '../../contract/webviewProtocol';
+import { type ComparisonMessage, type ErrorMessage, type ExamplesMessage, type ExportedMessage, type HostMessage, isWebviewMessage, type LiveMessage, type LogMessage, type ResultMessage, type StatusMessage, toPanelState, type WebviewMessage } from '../../contract/webviewProtocol';
 import { exportHeatmap } from './exportHeatmap';
 import { revealDatasetLine } from './revealRow';
 
 /** The messages that replace what the panel shows; the latest one is replayed on every `ready`. */
-type DisplayMessage = ResultMessage | StatusMessage | ErrorMessage | ComparisonMessage;
+type DisplayMessage = ResultMessage | StatusMessage | ErrorMessage | ComparisonMessage | LiveMessage;
 
 export interface HeatmapPanelOptions {
   /** Where the webview's `log` messages go (the extension's output channel); console by default. */
@@ -37,6 +37,9 @@ export class HeatmapPanel implements vscode.Disposable {
   /** The panel shown or focused last (for commands that act on "the" panel). */
   private static current: HeatmapPanel | undefined;
   private static readonly all = new Set<HeatmapPanel>();
+  private static readonly opened = new vscode.EventEmitter<HeatmapPanel>();
+  /** Fires for every panel created (a run's live panel opens before its command returns; tests follow it). */
+  static readonly onDidOpen = HeatmapPanel.opened.event;
 
   private result: ProbeResult | undefined;
   private resultFile: string | undefined;
@@ -47,6 +50,7 @@ export class HeatmapPanel implements vscode.Disposable {
   private queue: ExamplesMessage[] = [];
   private lastResult: HeatmapView | undefined;
   private lastExamples: ExamplesMessage | undefined;
+  private lastLive: LiveMessage | undefined;
   private readonly posted = new vscode.EventEmitter<HostMessage>();
   private readonly disposed = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [this.posted, this.disposed];
@@ -98,6 +102,7 @@ export class HeatmapPanel implements vscode.Disposable {
   ) {
     HeatmapPanel.all.add(this);
     HeatmapPanel.current = this;
+    HeatmapPanel.opened.fire(this);
     const media = vscode.Uri.joinPath(extensionUri, 'media');
     panel.iconPath = { light: vscode.Uri.joinPath(media, 'heatmap-light.svg'), dark: vscode.Uri.joinPath(media, 'heatmap-dark.svg') };
     const webview = panel.webview;
@@ -141,6 +146,11 @@ export class HeatmapPanel implements vscode.Disposable {
     return this.lastExamples;
   }
 
+  /** False once the panel is closed (by the user or the code). */
+  get isOpen(): boolean {
+    return !this.isDisposed;
+  }
+
   /** Whether the webview has said `ready` since it was last (re)loaded. */
   get isReady(): boolean {
     return this.ready;
@@ -166,6 +176,19 @@ export class HeatmapPanel implements vscode.Disposable {
     this.result = undefined;
     this.resultFile = undefined;
     this.setDisplay({ type: 'status', message, progress });
+  }
+
+  /** A run in progress (its stage and the probes finished so far); its result replaces it. */
+  showLive(live: Omit<LiveMessage, 'type'>): void {
+    this.result = undefined;
+    this.resultFile = undefined;
+    this.panel.title = `${live.title} (running)`;
+    this.setDisplay({ type: 'live', ...live });
+  }
+
+  /** The last `live` message posted to the webview (tests follow the run with it). */
+  get lastPostedLive(): LiveMessage | undefined {
+    return this.lastLive;
   }
 
   showError(message: string, detail?: string): void {
@@ -263,6 +286,7 @@ export class HeatmapPanel implements vscode.Disposable {
   private send(message: HostMessage): void {
     if (message.type === 'result') this.lastResult = message.view;
     if (message.type === 'examples') this.lastExamples = message;
+    if (message.type === 'live') this.lastLive = message;
     void this.panel.webview.postMessage(message);
     this.posted.fire(message);
   }
