@@ -17,9 +17,28 @@ export interface ComparedRun {
   aucInterval: ([number, number] | null)[][];
 }
 
+/**
+ * What makes a comparison a transfer ("train on A, test on B", the paper's generalisation question):
+ * side `a` of the comparison is then the probe of every cell trained on A's train rows as A's run trained
+ * it, scored on B's test rows; side `b` is B's own probe on the same rows, so the difference is
+ * transfer − in-domain and its bootstrap is paired.
+ */
+export interface TransferInfo {
+  /** Run A as it is (its own AUC on its own test rows, for the hover). */
+  trainedOn: ComparedRun;
+  /** A's train rows the probes were fitted on. */
+  nTrain: number;
+  /** `trained on <A's dataset>, tested on <B's dataset>`: the panel's heading. */
+  title: string;
+  /** Rows that had to go through the model because the activation cache did not hold them (0: all cached). */
+  forwardPassRows: number;
+}
+
 export interface Comparison {
   a: ComparedRun;
   b: ComparedRun;
+  /** Present when `a` is run A's probes scored on B's test rows (see TransferInfo); absent: two runs' own values. */
+  transfer?: TransferInfo;
   /**
    * 'paired': the two runs scored the same test rows (same dataset content, same rows), so each bootstrap
    * resample draws the same rows for both; 'unpaired': each side's own test rows are resampled

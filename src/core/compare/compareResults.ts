@@ -13,7 +13,7 @@ export interface CompareOptions {
 }
 
 /** One side, its matrices' columns in `tokens` order (the comparison's). */
-function comparedRun(result: ProbeResult, resultFile: string, tokens: readonly string[]): ComparedRun {
+export function comparedRun(result: ProbeResult, resultFile: string, tokens: readonly string[]): ComparedRun {
   const columns = tokens.map((t) => result.tokens.indexOf(t as ProbeResult['tokens'][number]));
   const dataset = (result.answers?.benchmarkFile ?? result.dataset.file).split(/[\\/]/).pop() ?? result.dataset.file;
   return {
