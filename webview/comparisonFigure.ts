@@ -1,6 +1,6 @@
 // The figure of a comparison: A − B per cell on a diverging scale centred on 0 (blue: A higher, red: B
 // higher), cells whose bootstrap interval excludes 0 marked with a dot, and a hover with both runs'
-// values and intervals. Pure (no Plotly, no DOM): unit-tested and drawn by comparisonView.ts.
+// values and intervals. A transfer ("train on A, test on B") is drawn the same way: A→B − B→B. Pure (no Plotly, no DOM): unit-tested and drawn by comparisonView.ts.
 import type { Comparison } from '../src/contract/comparison';
 import type { PlotTheme } from './figure';
 
@@ -22,18 +22,27 @@ export function comparisonRowLabels(c: Comparison): string[] {
   return c.layerPairs.map(([la, lb]) => (c.layerAlignment === 'index' ? String(la) : `A${la} ↔ B${lb}`));
 }
 
+/** What the two sides and their difference are called: A and B, or, for a transfer, A→B and B→B. */
+export function comparisonNames(c: Comparison): { a: string; b: string; diff: string } {
+  return c.transfer ? { a: 'A→B (trained on A)', b: 'B→B (B\'s own)', diff: 'A→B − B→B' } : { a: 'A', b: 'B', diff: 'A − B' };
+}
+
 export function comparisonHover(c: Comparison, row: number, col: number): string {
   const [la, lb] = c.layerPairs[row];
   const token = c.tokens[col];
   const a = c.a.auc[la][col];
   const b = c.b.auc[lb][col];
   const d = c.diff[row][col];
+  const names = comparisonNames(c);
   const lines = [
     `${token} · layer ${c.layerAlignment === 'index' ? la : `A ${la} ↔ B ${lb}`}`,
-    `A ${fmt(a)} ${fmtInterval(c.a.aucInterval[la][col])}`,
-    `B ${fmt(b)} ${fmtInterval(c.b.aucInterval[lb][col])}`,
-    d === null ? 'A − B undefined' : `A − B ${fmtSigned(d)} ${fmtInterval(c.interval[row][col])}${c.significant[row][col] ? ' · significant' : ''}`,
+    `${names.a} ${fmt(a)} ${fmtInterval(c.a.aucInterval[la][col])}`,
+    `${names.b} ${fmt(b)} ${fmtInterval(c.b.aucInterval[lb][col])}`,
+    d === null ? `${names.diff} undefined` : `${names.diff} ${fmtSigned(d)} ${fmtInterval(c.interval[row][col])}${c.significant[row][col] ? ' · significant' : ''}`,
   ];
+  // A transfer also shows how A's probe did on A's own test rows (what the transfer lost or kept).
+  const own = c.transfer?.trainedOn;
+  if (own) lines.splice(3, 0, `A→A (A's own) ${fmt(own.auc[la]?.[col] ?? null)} ${fmtInterval(own.aucInterval[la]?.[col] ?? null)}`);
   return lines.join('<br>');
 }
 
@@ -62,7 +71,7 @@ export function comparisonFigure(c: Comparison, theme: PlotTheme): { data: objec
         zmid: 0,
         zmin: -range,
         zmax: range,
-        colorbar: { title: { text: 'AUC A − B', side: 'right', font: { color: theme.foreground } }, tickfont: { color: theme.foreground }, outlinewidth: 0, thickness: 14 },
+        colorbar: { title: { text: `AUC ${comparisonNames(c).diff}`, side: 'right', font: { color: theme.foreground } }, tickfont: { color: theme.foreground }, outlinewidth: 0, thickness: 14 },
       },
       {
         type: 'scatter',

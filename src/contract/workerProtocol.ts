@@ -90,6 +90,11 @@ export type ToWorker =
   | { type: 'generate'; request: GenerateRequest }
   /** Two result.json files compared cell by cell (bootstrap intervals of the differences). */
   | { type: 'compare'; aFile: string; bFile: string }
+  /**
+   * Train on A, test on B: run A's probes refitted on its train rows and scored on run B's test rows
+   * (activations from `cacheDir` where cached, else forward passes), answered with `compared`.
+   */
+  | { type: 'transfer'; aFile: string; bFile: string; cacheDir?: string }
   /** What a rerun would need: rows to probe, and how many of them are not in the activation cache. */
   | { type: 'plan'; request: RunRequest & { columns: ColumnMapping } }
   | { type: 'columns'; mapping: Partial<ColumnMapping> | undefined };

@@ -5,11 +5,12 @@ import { resetColumnChoicesCommand } from './askColumns';
 import { clearActivationCachesCommand } from './clearCaches';
 import { compareRunsCommand } from './compareCommand';
 import { HeatmapPanel, registerHeatmapPanelSerializer } from './panel/heatmapPanel';
-import { extensionRunsRoot, type GenerateOutcome, panelOptions, type ProbeCommandChoices, probeDatasetCommand, type ProbeOutcome, runsChanged, setPanelHooks } from './probeCommand';
+import { activationCacheRoots, extensionRunsRoot, type GenerateOutcome, panelOptions, type ProbeCommandChoices, probeDatasetCommand, type ProbeOutcome, runsChanged, setPanelHooks } from './probeCommand';
 import { ProviderStatus } from './providerStatus';
 import { planRerun, rerun } from './rerunCommand';
 import { deleteRunCommand, openRunCommand, revealRunCommand } from './runCommands';
 import { runsRoots,RunsView } from './runsView';
+import { transferFiles, transferRunsCommand } from './transferCommand';
 
 /** What activate() returns: used by the extension-host integration tests. */
 export interface LayerProbeApi {
@@ -40,7 +41,8 @@ export function activate(context: vscode.ExtensionContext): LayerProbeApi {
   );
 
   const runsView = new RunsView(() => runsRoots(extensionRunsRoot(context)));
-  const compareContext = { extensionUri: context.extensionUri, output, panelOptions: panelOptions(output), runs: () => runsView.runs() };
+  const transferContext = { extensionUri: context.extensionUri, output, panelOptions: panelOptions(output), runs: () => runsView.runs(), cacheDir: activationCacheRoots(context)[0] };
+  const compareContext = { ...transferContext, transfer: (aFile: string, bFile: string) => transferFiles(transferContext, aFile, bFile) };
   const probeContext = { context, output, providerStatus };
   setPanelHooks({
     compareWith: (resultFile) => compareRunsCommand(compareContext, vscode.Uri.file(resultFile)),
@@ -57,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): LayerProbeApi {
     runsChanged.event(() => runsView.refresh()),
     vscode.window.createTreeView('layerProbe.runs', { treeDataProvider: runsView, canSelectMany: true, showCollapseAll: true }),
     vscode.commands.registerCommand('layerProbe.compareRuns', (first?: unknown, second?: unknown) => compareRunsCommand(compareContext, first, second)),
+    vscode.commands.registerCommand('layerProbe.transferRuns', (first?: unknown, second?: unknown) => transferRunsCommand(transferContext, first, second)),
     vscode.commands.registerCommand('layerProbe.refreshRuns', () => runsView.refresh()),
     vscode.commands.registerCommand('layerProbe.openRun', (arg: unknown) => openRunCommand(context.extensionUri, arg, panelOptions(output), output)),
     vscode.commands.registerCommand('layerProbe.deleteRun', async (arg: unknown, confirmed?: boolean) => {

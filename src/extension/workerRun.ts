@@ -52,6 +52,11 @@ export function compareInWorker(distDir: string, aFile: string, bFile: string, h
   return callWorker(distDir, { type: 'compare', aFile, bFile }, hooks, cancel, (msg) => (msg.type === 'compared' ? msg.comparison : undefined));
 }
 
+/** Train on A, test on B in the worker: A's probes refitted and scored on B's test rows (forward passes where not cached). */
+export function transferInWorker(distDir: string, request: { aFile: string; bFile: string; cacheDir?: string }, hooks: WorkerRunHooks, cancel: Cancellation): Promise<Comparison> {
+  return callWorker(distDir, { type: 'transfer', ...request }, hooks, cancel, (msg) => (msg.type === 'compared' ? msg.comparison : undefined));
+}
+
 /** What a rerun would need, read from the dataset and the cache manifests (no model load). */
 export function planInWorker(distDir: string, request: RunRequest & { columns: ColumnMapping }, hooks: WorkerRunHooks, cancel: Cancellation): Promise<RunPlan> {
   return callWorker(distDir, { type: 'plan', request }, hooks, cancel, (msg) => (msg.type === 'planned' ? msg.plan : undefined));

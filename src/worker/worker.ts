@@ -13,6 +13,7 @@ import { parseProbeResult, type ProbeResult } from '../contract/result';
 import { promptFormatOf } from '../contract/runOptions';
 import type { FromWorker, GenerateRequest, GenerationSummary, ToWorker } from '../contract/workerProtocol';
 import { compareResults } from '../core/compare/compareResults';
+import { transferProbes } from '../core/compare/transferProbes';
 import { generateAnswers } from '../core/generate/generateAnswers';
 import { inspectDataset } from '../core/generate/inspectDataset';
 import { planRun } from '../core/pipeline/planRun';
@@ -48,6 +49,13 @@ async function handle(msg: Exclude<ToWorker, { type: 'columns' }>): Promise<From
     case 'compare': {
       const read = async (file: string): Promise<ProbeResult> => parseProbeResult(await fs.promises.readFile(file, 'utf8'), file);
       return { type: 'compared', comparison: compareResults(await read(msg.aFile), msg.aFile, await read(msg.bFile), msg.bFile) };
+    }
+    case 'transfer': {
+      const comparison = await transferProbes(msg, {
+        onProgress: (stage, done, total, message) => post({ type: 'progress', stage, done, total, message }),
+        log: (line) => post({ type: 'log', line }),
+      });
+      return { type: 'compared', comparison };
     }
     case 'run': {
       const result = await runProbe(msg.request, {

@@ -167,7 +167,8 @@ export class HeatmapPanel implements vscode.Disposable {
   showComparison(comparison: Comparison): void {
     this.result = undefined;
     this.resultFile = undefined;
-    this.panel.title = `${comparison.a.title} − ${comparison.b.title}`;
+    // A transfer's side a is already titled `model · A's dataset → B's dataset · location`.
+    this.panel.title = comparison.transfer ? comparison.a.title : `${comparison.a.title} − ${comparison.b.title}`;
     this.setDisplay({ type: 'comparison', comparison });
   }
 

@@ -52,6 +52,19 @@ describe('the comparison figure', () => {
     assert.match(comparisonHover(c, 1, 0), /A − B undefined$/);
   });
 
+  it('a transfer (train on A, test on B): the hover names A→B, B→B and A→A, the colour bar the difference', () => {
+    const c = comparison('index');
+    const trainedOn = { ...c.a, auc: c.a.auc.map((row) => row.map(() => 0.95)), aucInterval: c.a.aucInterval.map((row) => row.map((): [number, number] => [0.9, 1])) };
+    const t: Comparison = { ...c, transfer: { trainedOn, nTrain: 40, title: 'trained on a.jsonl, tested on b.jsonl', forwardPassRows: 0 } };
+    assert.equal(
+      comparisonHover(t, 0, 0),
+      'last_q · layer 0<br>A→B (trained on A) 0.900 [0.800, 1.000]<br>B→B (B\'s own) 0.700 [0.600, 0.800]<br>A→A (A\'s own) 0.950 [0.900, 1.000]<br>A→B − B→B +0.200 [0.050, 0.300] · significant',
+    );
+    const figure = comparisonFigure(t, THEME) as { data: { colorbar?: { title: { text: string } }; z?: unknown }[] };
+    assert.equal(figure.data[0].colorbar?.title.text, 'AUC A→B − B→B');
+    assert.deepEqual(figure.data[0].z, t.diff);
+  });
+
   it('layers paired by relative depth are labelled with both indices', () => {
     assert.deepEqual(comparisonRowLabels(comparison('relative-depth')), ['A0 ↔ B0', 'A1 ↔ B3']);
     assert.deepEqual(comparisonRowLabels(comparison('index')), ['0', '1']);
