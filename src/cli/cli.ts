@@ -3,7 +3,7 @@ import { main } from './main';
 import { UsageError } from './usageError';
 
 const argv = process.argv.slice(2);
-const SUBCOMMANDS = ['generate', 'judge', 'cache', 'runs'];
+const SUBCOMMANDS = ['generate', 'judge', 'cache', 'runs', 'compare'];
 // The help to point to is the one of the command that was run.
 const command = SUBCOMMANDS.includes(argv[0]) ? argv[0] : 'probe';
 

@@ -7,6 +7,7 @@ import { formatBytes, listCacheFolders } from '../storage/cacheFolders';
 import { DEFAULT_RUNS_DIR_NAME } from '../storage/runFolders';
 import { DEFAULT_CACHE_DIR_NAME, runCacheCommand } from './cacheCommand';
 import { parseCommandLine, stringFlag } from './commandLine';
+import { runCompareCommand } from './compareCommand';
 import { EXIT_INTERRUPTED } from './exitCodes';
 import { formatTable } from './formatTable';
 import { runGenerateCommand } from './generateCommand';
@@ -23,6 +24,7 @@ const USAGE = `Usage: layer-probe probe <dataset> --model <dir> [options]
        layer-probe judge <answers-file> [options]                 (see judge --help)
        layer-probe cache [<cache-dir>] [--clear]                  (see cache --help)
        layer-probe runs [<runs-dir>]                              (see runs --help)
+       layer-probe compare <a/result.json> <b/result.json> [--transfer]   (see compare --help)
 
 Trains one logistic-regression probe per (layer, token position) on the model's activations and
 writes result.json, heatmap.csv, heatmap.html and heatmap.svg.
@@ -48,6 +50,7 @@ export async function main(argv: string[], distDir: string): Promise<number> {
   if (argv[0] === 'judge') return runJudgeCommand(argv.slice(1));
   if (argv[0] === 'cache') return runCacheCommand(argv.slice(1));
   if (argv[0] === 'runs') return runRunsCommand(argv.slice(1));
+  if (argv[0] === 'compare') return runCompareCommand(argv.slice(1));
   if (argv[0] !== 'probe') {
     const help = argv.includes('--help') || argv.includes('-h');
     (help ? process.stdout : process.stderr).write(USAGE);

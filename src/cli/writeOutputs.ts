@@ -48,7 +48,7 @@ export function writeOutputs(result: ProbeResult, outDir: string, distDir: strin
 }
 
 /** Write-then-rename, so an interrupted run never leaves a half-written output behind. */
-function writeAtomically(file: string, text: string): void {
+export function writeAtomically(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);

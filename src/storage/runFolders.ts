@@ -36,9 +36,31 @@ function namePart(text: string): string {
 
 /** `<model>-<dataset>-<location>-<time>`, the time as 20261203-221530 (local clock, sortable). */
 export function runFolderName(model: string, datasetFile: string, location: string, at: Date): string {
+  return `${namePart(model)}-${namePart(path.parse(datasetFile).name)}-${namePart(location)}-${timeStamp(at)}`;
+}
+
+/** 20261203-221530: local clock, sortable. */
+function timeStamp(at: Date): string {
   const pad = (n: number): string => String(n).padStart(2, '0');
-  const stamp = `${at.getFullYear()}${pad(at.getMonth() + 1)}${pad(at.getDate())}-${pad(at.getHours())}${pad(at.getMinutes())}${pad(at.getSeconds())}`;
-  return `${namePart(model)}-${namePart(path.parse(datasetFile).name)}-${namePart(location)}-${stamp}`;
+  return `${at.getFullYear()}${pad(at.getMonth() + 1)}${pad(at.getDate())}-${pad(at.getHours())}${pad(at.getMinutes())}${pad(at.getSeconds())}`;
+}
+
+/**
+ * `compare-<A's dataset>-<location>-vs-<B's dataset>-<location>-<time>` or, for train on A, test on B,
+ * `transfer-<model>-<A's dataset>-to-<B's dataset>-<location>-<time>`: a comparison's own folder beside
+ * the runs (it holds no result.json, so run listings skip it).
+ */
+export function comparisonFolderName(
+  kind: 'compare' | 'transfer',
+  a: { model: string; datasetFile: string; location: string },
+  b: { datasetFile: string; location: string },
+  at: Date,
+): string {
+  const stamp = timeStamp(at);
+  const ds = (file: string): string => namePart(path.parse(file).name);
+  return kind === 'transfer'
+    ? `transfer-${namePart(a.model)}-${ds(a.datasetFile)}-to-${ds(b.datasetFile)}-${namePart(a.location)}-${stamp}`
+    : `compare-${ds(a.datasetFile)}-${namePart(a.location)}-vs-${ds(b.datasetFile)}-${namePart(b.location)}-${stamp}`;
 }
 
 /**
