@@ -53,10 +53,13 @@ export class HeatmapPanel implements vscode.Disposable {
   private lastLive: LiveMessage | undefined;
   private readonly posted = new vscode.EventEmitter<HostMessage>();
   private readonly disposed = new vscode.EventEmitter<void>();
-  private readonly disposables: vscode.Disposable[] = [this.posted, this.disposed];
+  private readonly displayed = new vscode.EventEmitter<HostMessage>();
+  private readonly disposables: vscode.Disposable[] = [this.posted, this.disposed, this.displayed];
 
   /** Fires for every message actually posted to the webview (integration tests wait on it). */
   readonly onDidPostMessage = this.posted.event;
+  /** Fires for every change of what the panel shows, posted at once or (webview not ready) held for `ready`. */
+  readonly onDidChangeDisplay = this.displayed.event;
   readonly onDidDispose = this.disposed.event;
 
   /** The panel shown or focused last, if any is open. */
@@ -212,6 +215,7 @@ export class HeatmapPanel implements vscode.Disposable {
   private setDisplay(message: DisplayMessage): void {
     this.display = message;
     this.queue = [];
+    this.displayed.fire(message);
     if (this.ready) this.send(message);
   }
 

@@ -1,4 +1,4 @@
-// The live heatmap: a run's panel opens when the run starts, shows the stages, then fills in cell by
+// The live heatmap (host side; test/e2e/ui watches the page fill in): a run's panel opens when the run starts, shows the stages, then fills in cell by
 // cell while the probes train — every fourth layer first — and every value it shows is the value the
 // finished result holds for that cell.
 import * as assert from 'node:assert/strict';
@@ -25,13 +25,11 @@ describe('live heatmap', () => {
     await extension().activate();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.workspace.getConfiguration('layerProbe', folder.uri).update('modelFolder', fixtureModel(MODEL), vscode.ConfigurationTarget.Workspace);
-    // No activation cache: the run does its forward passes, so the webview is ready before the probes start.
-    await vscode.workspace.getConfiguration('layerProbe', folder.uri).update('activationCache', false, vscode.ConfigurationTarget.Workspace);
-    datasetFile = writeJsonl(folder.uri.fsPath, 'live-planted.jsonl', plantedRows(400, 21)).file;
+    datasetFile = writeJsonl(folder.uri.fsPath, 'live-planted.jsonl', plantedRows(240, 21)).file;
   });
 
   after(async () => {
-    for (const key of ['modelFolder', 'activationCache']) await vscode.workspace.getConfiguration('layerProbe', folder.uri).update(key, undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace.getConfiguration('layerProbe', folder.uri).update('modelFolder', undefined, vscode.ConfigurationTarget.Workspace);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     fs.rmSync(datasetFile, { force: true });
   });
@@ -43,8 +41,11 @@ describe('live heatmap', () => {
     let titleWhileRunning: string | undefined;
     const opened = extension().exports.onDidOpenPanel((panel) => {
       livePanel ??= panel;
-      titleWhileRunning = panel.panel.title;
-      panel.onDidPostMessage((m) => posted.push(m));
+      // What the panel shows, whether or not its webview had loaded yet (the UI test watches the page).
+      panel.onDidChangeDisplay((m) => {
+        if (m.type === 'live') titleWhileRunning ??= panel.panel.title;
+        posted.push(m);
+      });
     });
     let outcome: ProbeOutcome | undefined;
     try {

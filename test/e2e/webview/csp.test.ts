@@ -13,8 +13,9 @@ import type { Browser, Page } from 'playwright-core';
 
 import { examplesForCell } from '../../../src/contract/examples';
 import { toHeatmapView } from '../../../src/contract/heatmapView';
+import { TOKEN_POSITIONS } from '../../../src/contract/types';
 import { createNonce, webviewHtml } from '../../../src/contract/webviewPage';
-import type { HostMessage, WebviewMessage } from '../../../src/contract/webviewProtocol';
+import type { HostMessage, LiveCell, LiveMessage, WebviewMessage } from '../../../src/contract/webviewProtocol';
 import { selectExamples } from '../../../webview/examplesFilter';
 import { sampleResult, sampleResultWithTexts } from '../../unit/result/sampleResult';
 import { launchBrowser, newContext } from '../support/browser';
@@ -169,11 +170,34 @@ describe('the webview bundle under its production CSP', () => {
     assert.equal(controlErrors.length, 1, controlErrors.join('\n'));
   });
 
+  test('a live run: its stage, then each finished cell drawn as it arrives, the title as text; the result replaces it', async () => {
+    const tokens = [...TOKEN_POSITIONS];
+    const live: LiveMessage = { type: 'live', title: `m · ${HOSTILE.img} · mlp_out`, stage: 'Forward passes 10/40 rows', progress: 0.3, tokens, cells: [] };
+    await postToWebview(live);
+    await page.locator('.live-stage', { hasText: 'Forward passes 10/40 rows' }).waitFor();
+    assert.equal(await page.locator('.title h1').textContent(), live.title, 'the title is text');
+    assert.equal(await page.locator('.live-plot .hm').count(), 0, 'no heatmap before the first probe');
+    const cells: LiveCell[] = [
+      { layer: 0, token: 5, auc: 0.9, aucInterval: [0.85, 0.95] },
+      { layer: 0, token: 6, auc: 0.6, aucInterval: [0.5, 0.7] },
+    ];
+    await postToWebview({ ...live, stage: 'Probes 2/60', progress: 0.8, numLayers: 4, cellsTotal: 60, cells });
+    await page.locator('.live-plot[data-cells="2"] .main-svg .hm').waitFor();
+    const z = await page.evaluate(() => (document.querySelector('.live-plot') as unknown as { data: { z: (number | null)[][] }[] }).data[0].z);
+    assert.equal(z.length, 4);
+    assert.deepEqual(z.flatMap((row, layer) => row.flatMap((v, token) => (v === null ? [] : [[layer, token, v]]))), [[0, 5, 0.9], [0, 6, 0.6]]);
+    assert.equal(await page.locator('.live-count').textContent(), '2 of 60 probes finished');
+    await page.screenshot({ path: path.join(SHOTS, '00-live.png') });
+    assert.deepEqual(await globals('__pwned'), []);
+    assert.deepEqual(await globals('__violations'), []);
+  });
+
   test('draws a result posted by the host, with no CSP violation', async () => {
     assert.deepEqual(await globals('__posted'), [{ type: 'ready' }]);
     await postToWebview({ type: 'result', view: toHeatmapView(result), resultFile: '/tmp/result.json' });
     const plot = page.locator('.plot-column .plot');
     await plot.locator('.main-svg .hm').waitFor();
+    assert.ok(await page.locator('.live').isHidden(), 'the result replaced the live view');
     // Hover a cell: Plotly's hover label is built with inline styles (style-src 'unsafe-inline').
     const point = await cellCentre(plot, 2, 5);
     await plot.hover({ position: point });
