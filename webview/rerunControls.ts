@@ -22,6 +22,8 @@ export class RerunControls {
   private readonly plan = el('span', { className: 'rerun-plan', attrs: { role: 'status', 'aria-live': 'polite' } });
   private readonly button = el('vscode-button', { attrs: { id: 'rerun-button', disabled: '' } }, 'Rerun') as HTMLElement;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The fields last asked about (or shown): a textfield's change event on blur repeats its input events' edit. */
+  private asked = '';
 
   constructor(
     private readonly onPlan: (fields: RerunFields) => void,
@@ -64,6 +66,7 @@ export class RerunControls {
     this.testFraction.value = String(view.split.testFraction);
     this.plan.textContent = 'change a setting to rerun';
     this.button.setAttribute('disabled', '');
+    this.asked = JSON.stringify(this.fields());
     this.element.hidden = false;
   }
 
@@ -85,6 +88,11 @@ export class RerunControls {
   }
 
   private changed(): void {
+    // Typing then clicking Rerun blurs the field, whose change event comes between mousedown and
+    // click: with nothing new to ask, the plan shown and the enabled button stay (else the click is lost).
+    const fields = JSON.stringify(this.fields());
+    if (fields === this.asked) return;
+    this.asked = fields;
     this.button.setAttribute('disabled', '');
     this.plan.textContent = 'checking the activation cache…';
     if (this.timer) clearTimeout(this.timer);
