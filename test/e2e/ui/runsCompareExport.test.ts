@@ -77,7 +77,8 @@ describe('runs in the VS Code workbench: rerun from the panel, open two from the
   };
   /** Waits for exactly one run more than `known` and returns it. */
   const newRun = async (known: Run[]): Promise<Run> => {
-    const runs = await waitUntil(() => Promise.resolve(storedRuns()), (r) => r.length > known.length, 'the new run folder');
+    // The panel opens when the run starts: its result.json comes when the run ends.
+    const runs = await waitUntil(() => Promise.resolve(storedRuns()), (r) => r.length > known.length, 'the new run folder', 120_000);
     const added = runs.filter((r) => !known.some((k) => k.file === r.file));
     assert.equal(added.length, 1, `new runs: ${added.map((r) => r.file).join(', ')}`);
     return added[0];
@@ -135,11 +136,9 @@ describe('runs in the VS Code workbench: rerun from the panel, open two from the
   uiTest('probe a dataset from the Explorer: a run folder with its result and a panel titled model · dataset · location', async () => {
     await wb.chooseFromContextMenu(DATASET, 'Probe Dataset…');
     await wb.tabs(title('mlp_out')).waitFor({ timeout: 120_000 });
+    first = await newRun([]);
+    await heatmap().locator('.main-svg .hm').waitFor({ timeout: 60_000 });
     await wb.notification('Layer Probe').waitFor({ state: 'hidden' });
-    await heatmap().locator('.main-svg .hm').waitFor();
-    const runs = storedRuns();
-    assert.equal(runs.length, 1, runs.map((r) => r.file).join(', '));
-    first = runs[0];
     assert.equal(first.result.model.location, 'mlp_out');
     assert.equal(first.result.settings.options.seed, 0);
     assert.equal(first.result.model.forwardPassRows, ROWS, 'the first run ran every row through the model');
