@@ -133,10 +133,11 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
         seed: options.seed,
         signal: hooks.signal,
         onCell: (done, cellsTotal, cell) => {
-          hooks.onCell?.({ location, numLayers: activations.numLayers, ...cell, done, total: cellsTotal });
           const total = cellsPerLocation * probed.length;
           const at = ` (${location})`;
           progress('probe', k * cellsPerLocation + done, total, `Probes ${k * cellsPerLocation + done}/${total}${probed.length > 1 ? at : ''}`);
+          // After the progress line, so a live panel draws the cell with the stage line that counts it.
+          hooks.onCell?.({ location, numLayers: activations.numLayers, ...cell, done, total: cellsTotal });
         },
       });
       const unconverged = grid.converged.flat().filter((c) => !c).length;

@@ -23,6 +23,8 @@ const VSIX = path.join(REPO_ROOT, 'layer-probe-linux-x64.vsix');
 const MODEL_NAME = path.basename(FIXTURE_MODEL);
 /** Enough rows that forward passes last many seconds on the tiny model: time to press Cancel. */
 const LARGE_ROWS = 20_000;
+/** Enough rows that the 60 probes take seconds on the tiny model: time to watch them appear. */
+const LIVE_ROWS = 4_000;
 const col = (name: TokenPositionName): number => TOKEN_POSITIONS.indexOf(name);
 
 describe('Layer Probe in the VS Code workbench (packaged VSIX, code-server)', () => {
@@ -62,6 +64,7 @@ describe('Layer Probe in the VS Code workbench (packaged VSIX, code-server)', ()
     assert.equal(installed.length, 1, `installed: ${fs.readdirSync(profile.extensionsDir).join(', ')}`);
     planted = writeJsonl(profile.workspace, 'planted.jsonl', plantedRows(240));
     writeJsonl(profile.workspace, 'large.jsonl', plantedRows(LARGE_ROWS, 99));
+    writeJsonl(profile.workspace, 'live.jsonl', plantedRows(LIVE_ROWS, 98));
     // All rows of the large file (the default samples 1000); no model folder: the user is asked.
     fs.mkdirSync(path.join(profile.workspace, '.vscode'));
     fs.writeFileSync(path.join(profile.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'layerProbe.sampleLimit': 0 }));
@@ -178,6 +181,57 @@ describe('Layer Probe in the VS Code workbench (packaged VSIX, code-server)', ()
     // The selection survived the redraw.
     assert.match((await wb.webview().locator('.examples h2').textContent()) ?? '', /^Layer 2 · exact_answer_last/);
     await shot('dark-theme');
+  });
+
+  uiTest("a run's panel opens when it starts and fills in cell by cell, with final values, before the run ends", async () => {
+    await wb.runCommand('View: Close All Editors');
+    await wb.allTabs.first().waitFor({ state: 'detached' });
+    await wb.chooseFromContextMenu('live.jsonl', 'Probe Dataset…');
+    await wb.quickInputRow(MODEL_NAME).click();
+    const title = `${MODEL_NAME} · live.jsonl · mlp_out`;
+    await wb.tabs(`${title} (running)`).waitFor({ timeout: 60_000 });
+    const view = wb.webview();
+    await view.locator('.live-stage').filter({ hasText: /\S/ }).waitFor();
+    const stage = (await view.locator('.live-stage').textContent()) ?? '';
+    await shot('live-started');
+
+    // Watch the page until the result replaces the live view: the drawn cell counts, and the values
+    // drawn at the first partial moment.
+    const result = view.locator('.plot-column .plot .main-svg .hm');
+    const livePlot = view.locator('.live-plot');
+    const counts = new Set<number>();
+    let partial: (number | null)[][] | undefined;
+    const deadline = Date.now() + 180_000;
+    while ((await result.count()) === 0) {
+      assert.ok(Date.now() < deadline, `no result within 180 s; cell counts seen: ${[...counts].join(', ')}`);
+      const drawn = await livePlot
+        .evaluate((gd) => ({ cells: Number((gd as HTMLElement).dataset.cells ?? 0), z: (gd as HTMLElement & { data?: { z: (number | null)[][] }[] }).data?.[0]?.z }), undefined, { timeout: 1_000 })
+        .catch(() => undefined);
+      if (drawn && drawn.cells > 0) {
+        counts.add(drawn.cells);
+        if (!partial && drawn.cells < 60 && drawn.z) {
+          partial = drawn.z;
+          await shot('live-partial');
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const partialCounts = [...counts].filter((n) => n > 0 && n < 60);
+    assert.ok(partialCounts.length >= 2, `cells appeared in steps before the run ended (counts seen: ${[...counts].join(', ')}; first stage "${stage}")`);
+    assert.ok(partial, 'a partly filled heatmap was drawn');
+    // Every fourth layer first: the rows with cells at the first partial moment are layer 0 (then 2).
+    const rowsWithCells = partial.flatMap((row, layer) => (row.some((v) => v !== null) ? [layer] : []));
+    assert.ok([[0], [0, 2]].some((rows) => JSON.stringify(rows) === JSON.stringify(rowsWithCells)), `rows drawn first: ${rowsWithCells.join(', ')}`);
+
+    await wb.tabs(title).waitFor({ timeout: 60_000 });
+    const final = await view.locator('.plot-column .plot').evaluate((gd) => (gd as HTMLElement & { data: { z: (number | null)[][] }[] }).data[0].z);
+    partial.forEach((row, layer) =>
+      row.forEach((v, token) => {
+        if (v !== null) assert.equal(v, final[layer][token], `layer ${layer}, ${TOKEN_POSITIONS[token]}: the live value is the final one`);
+      }),
+    );
+    assert.equal(await view.locator('.live').isHidden(), true, 'the result replaced the live view');
+    await shot('live-done');
   });
 
   uiTest('Cancel during a run: the run stops and no panel claims a result', async () => {
