@@ -347,6 +347,5 @@ describe('runs in the VS Code workbench: rerun from the panel, open two from the
     for (const label of [...tokens, ...layers.map(String), 'Token', 'Layer', 'AUC', title('mlp_out')]) assert.ok(figure.texts.includes(label), `label ${label}`);
     // The very figure the CLI writes beside heatmap.html.
     assert.equal(text, heatmapViewSvg(toHeatmapView(first.result), 'auc').svg);
-    // TODO(issue 10 item e, live heatmap): watch cells appear before the run ends — left to the live-heatmap work.
   });
 });
