@@ -1,4 +1,7 @@
 // Headless entry point (dist/cli.js): the same core as the extension, for CI, remote GPU boxes and scripts.
+// First: onnxruntime's telemetry is off before anything loads it.
+import '../core/onnx/telemetryOff';
+
 import { main } from './main';
 import { UsageError } from './usageError';
 

@@ -1,5 +1,8 @@
 // `npm run demo`: builds the demo model, tokenizer and dataset with our own code (no download), probes
 // them through the CLI, and checks the heatmap shows what causal attention implies.
+// First: onnxruntime's telemetry is off before anything loads it.
+import '../core/onnx/telemetryOff';
+
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 

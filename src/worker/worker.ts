@@ -4,6 +4,9 @@
 // while a native ORT call is in flight aborts the whole host process ("terminate called after throwing
 // an instance of 'Napi::Error'"); killing a child process is always safe.
 // The run folder's files are written as the CLI writes them (one copy of the output code).
+// First: onnxruntime's telemetry is off before anything loads it.
+import '../core/onnx/telemetryOff';
+
 import * as fs from 'node:fs';
 
 import { writeOutputs } from '../cli/writeOutputs';
