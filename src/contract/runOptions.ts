@@ -190,6 +190,19 @@ export const RUN_OPTIONS = {
       return mib;
     },
   },
+  maxDatasetMB: {
+    default: 2048,
+    help: 'largest dataset file (MiB) read; a larger one is refused with its size, before any work',
+    accepts: '<MiB>',
+    setting: 'maxDatasetMB',
+    flag: 'max-dataset-mb',
+    changesActivations: false,
+    parse: (raw: unknown, source: OptionSource): number => {
+      const mib = numberValue(raw, source);
+      if (mib < 1) throw new Error(`must be at least 1 MiB, got ${describe(raw)}`);
+      return mib;
+    },
+  },
   activationCache: {
     default: true,
     help: 'keep the activations of probed rows on disk, so re-runs with another seed, sample, split or cached location need no forward pass',

@@ -70,13 +70,31 @@ export async function parseCsv(file: string): Promise<Table> {
     const reason = err.message.replace(/\s+(?:on|at) line \d+/g, '');
     // The failing record comes after `recordsSeen` records, the first of which is the header.
     const where = recordsSeen === 0 ? { file, line } : { file, rowIndex: recordsSeen - 1, line };
+    if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+      throw new DatasetError(where, `a quote opened in this record (line ${line}) is never closed: the rest of the file would become one field; close or remove the quote`);
+    }
     throw new DatasetError(where, `not valid CSV (${reason})`);
   }
   if (header === undefined) throw new DatasetError({ file }, 'the file is empty');
   return { file, format: 'csv', columns: header, records, lines };
 }
 
+/** A header that splits into more fields on ';' or a tab than on ',' is that kind of file, not one column. */
+function checkDelimiter(file: string, names: string[], line: number): void {
+  const joined = names.join(',');
+  for (const [delimiter, label] of [[';', 'semicolon'], ['\t', 'tab']] as const) {
+    const fields = joined.split(delimiter).length;
+    if (fields > names.length && fields >= 2) {
+      throw new DatasetError(
+        { file, line },
+        `the header splits into ${fields} fields on ${label}s but ${names.length} on commas: this looks like a ${label}-separated file; save it comma-separated (or as .jsonl)`,
+      );
+    }
+  }
+}
+
 function checkHeader(file: string, names: string[], line: number): string[] {
+  checkDelimiter(file, names, line);
   const firstIndex = new Map<string, number>();
   names.forEach((name, i) => {
     const earlier = firstIndex.get(name);

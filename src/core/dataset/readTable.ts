@@ -1,11 +1,13 @@
 import * as path from 'node:path';
 
+import { checkDatasetFile } from './datasetFile';
 import { DatasetError } from './errors';
 import { readFileBytes } from './fileContent';
 import { parseCsv } from './readCsv';
 import { parseJson } from './readJson';
 import { parseJsonl } from './readJsonl';
 import type { Table, TableFormat } from './table';
+import { checkUtf8 } from './textEncoding';
 
 export { contentHash } from './fileContent';
 export { isUnnamedIndexColumn, type Table, type TableFormat } from './table';
@@ -22,12 +24,17 @@ export function tableFormatOf(file: string): TableFormat | undefined {
   return FORMAT_BY_EXTENSION[path.extname(file).toLowerCase()];
 }
 
-/** Reads a dataset file into records, remembering the line where each record starts. */
-export async function readTable(file: string): Promise<Table> {
+/**
+ * Reads a dataset file into records, remembering the line where each record starts. The path must be a
+ * regular file of at most `maxMB` MiB (the option's default unless given) holding UTF-8 text.
+ */
+export async function readTable(file: string, maxMB?: number): Promise<Table> {
   const format = tableFormatOf(file);
   if (!format) {
     throw new DatasetError({ file }, `unsupported file type; expected ${Object.keys(FORMAT_BY_EXTENSION).join(', ')}`);
   }
+  checkDatasetFile(file, maxMB);
+  await checkUtf8(file);
   const table = format === 'csv' ? await parseCsv(file) : parseJsonText(file, format, decodeUtf8(await readFileBytes(file)));
   if (table.records.length === 0) {
     throw new DatasetError({ file }, table.columns.length > 0 ? 'the file has a header but no records' : 'the file has no records');

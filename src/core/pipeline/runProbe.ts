@@ -65,7 +65,7 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
   const modelDir = options.modelFolder;
 
   progress('dataset', 0, 1, `Reading ${path.basename(input.datasetFile)}`);
-  const table = await readTable(input.datasetFile);
+  const table = await readTable(input.datasetFile, options.maxDatasetMB);
   const mapping = await resolveMapping(input, table, hooks, log);
   const { rows, dropped } = toRows(table, mapping);
   const hash = await contentHash(input.datasetFile);

@@ -149,7 +149,7 @@ test('CSV: a short row lacks its trailing cells; a long row is an error at its l
 
 test('CSV: an unclosed quote and a repeated column name are refused', async () => {
   const open = writeTemp('open.csv', 'a,b\n1,"never closed\n');
-  await assert.rejects(readTable(open), /open\.csv: row 0 \(line 2\): not valid CSV \(Quote Not Closed/);
+  await rejectsWith(readTable(open), `${open}: row 0 (line 2): a quote opened in this record (line 2) is never closed: the rest of the file would become one field; close or remove the quote`);
   const twice = writeTemp('twice.csv', 'q,a,q\n1,2,3\n');
   await rejectsWith(
     readTable(twice),
@@ -173,7 +173,7 @@ test('empty files and files without records are refused', async () => {
 test('unsupported extensions and unreadable files are refused', async () => {
   const txt = writeTemp('data.txt', 'x');
   await rejectsWith(readTable(txt), `${txt}: unsupported file type; expected .jsonl, .ndjson, .json, .csv`);
-  await assert.rejects(readTable(txt + '.csv'), /data\.txt\.csv: cannot read the file \(ENOENT/);
+  await rejectsWith(readTable(txt + '.csv'), `${txt}.csv: the file does not exist (check the path)`);
 });
 
 test('the reference data files parse with the row counts a CSV reader gives', async () => {
