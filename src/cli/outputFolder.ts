@@ -4,18 +4,27 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { makeWritableFolder } from '../storage/makeFolder';
 import { createRunFolder, DEFAULT_RUNS_DIR_NAME, RESULT_FILE, RUN_OUTPUT_NAME, runFolderName } from '../storage/runFolders';
 import { UsageError } from './usageError';
 
 /** The names writeOutputs gives its files (result.json, heatmap.csv, result-<location>.json …). */
 const OUTPUT_NAME = RUN_OUTPUT_NAME;
 
-/** The real path of a file, or its resolved path when it does not exist (yet). */
+/**
+ * The real path of a file; for one that does not exist (yet), its nearest existing ancestor's real path
+ * with the rest appended — so a folder to be made under a symlink resolves to where it would really be.
+ */
 function realOrResolved(file: string): string {
-  try {
-    return fs.realpathSync(file);
-  } catch {
-    return path.resolve(file);
+  const resolved = path.resolve(file);
+  const rest: string[] = [];
+  for (let at = resolved; ; at = path.dirname(at)) {
+    try {
+      return path.join(fs.realpathSync(at), ...rest.reverse());
+    } catch {
+      if (path.dirname(at) === at) return resolved;
+      rest.push(path.basename(at));
+    }
   }
 }
 
@@ -24,6 +33,8 @@ export interface OutputFolderRequest {
   out?: string;
   force: boolean;
   datasetFile: string;
+  /** The model folder: no output may be written into it. */
+  modelDir?: string;
   modelName: string;
   location: string;
   now: Date;
@@ -49,6 +60,7 @@ export function prepareOutputFolder(request: OutputFolderRequest): OutputFolder 
     return { dir, created: rootExisted ? [dir] : [dir, root] };
   }
   const dir = path.resolve(request.out);
+  if (request.modelDir) refuseInsideModel(dir, request.modelDir, `--out ${request.out}`);
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) {
     throw new UsageError(`--out ${request.out} is a file, not a folder: give a folder for the run's outputs (or leave --out out for a new run folder)`);
   }
@@ -62,8 +74,17 @@ export function prepareOutputFolder(request: OutputFolderRequest): OutputFolder 
     throw new UsageError(`--out ${request.out} already holds a result (${RESULT_FILE}): pass --force to replace it, or leave --out out for a new run folder`);
   }
   const created = fs.existsSync(dir) ? [] : [dir];
-  fs.mkdirSync(dir, { recursive: true });
+  makeWritableFolder(dir, 'the --out folder');
   return { dir, created };
+}
+
+/** Refuses an output folder that is (through symlinks) the model folder or inside it: a run never writes there. */
+export function refuseInsideModel(dir: string, modelDir: string, what: string): void {
+  const real = realOrResolved(dir);
+  const model = realOrResolved(modelDir);
+  if (real === model || real.startsWith(model + path.sep)) {
+    throw new UsageError(`${what} is inside the model folder ${modelDir}: a run never writes into its inputs; choose a folder outside it`);
+  }
 }
 
 /** Removes the folders this run created when it ends without a result and they are still empty. */

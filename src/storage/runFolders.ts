@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { parseProbeResult,type ProbeResult } from '../contract/result';
+import { describeFsError, FolderError, makeWritableFolder } from './makeFolder';
 
 /** The CLI's default runs root, in the current folder; the extension keeps its runs in its storage. */
 export const DEFAULT_RUNS_DIR_NAME = 'layer-probe-runs';
@@ -68,14 +69,14 @@ export function comparisonFolderName(
  * when a run of the same second exists. Never reuses a folder, so no run overwrites another.
  */
 export function createRunFolder(root: string, name: string): string {
-  fs.mkdirSync(root, { recursive: true });
+  makeWritableFolder(root, 'the runs folder');
   for (let n = 1; ; n++) {
     const dir = path.join(root, n === 1 ? name : `${name}-${n}`);
     try {
       fs.mkdirSync(dir);
       return dir;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new FolderError(`cannot create the run folder ${dir}: ${describeFsError(err)}; choose a folder you can write to`);
     }
   }
 }

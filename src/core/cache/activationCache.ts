@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { LayerProbeError } from '../../contract/errors';
+import { makeFolder } from '../../storage/makeFolder';
 import type { BlockKind } from '../onnx/layers';
 import type { PreparedSequence } from '../types';
 import { cacheFolderName, type CacheKey, keyHash } from './cacheKey';
@@ -46,7 +47,7 @@ export class ActivationCache {
   /** Opens (creating if needed) the folder for `key` under `root`; reads its manifest, verifies nothing yet. */
   static open(root: string, key: CacheKey, log: (line: string) => void = () => undefined): ActivationCache {
     const dir = path.join(root, cacheFolderName(key));
-    fs.mkdirSync(dir, { recursive: true });
+    makeFolder(dir, 'the activation cache folder');
     const cache = new ActivationCache(dir, key, log);
     const now = Date.now();
     for (const name of fs.readdirSync(dir)) {

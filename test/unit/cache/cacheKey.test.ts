@@ -53,7 +53,8 @@ describe('the activation cache key', () => {
 
   it('options that only choose rows or how fast they run share the cache', () => {
     const others = RUN_OPTION_KEYS.filter((key) => !(ACTIVATION_OPTION_KEYS as readonly string[]).includes(key));
-    assert.deepEqual(others, ['extraLocations', 'sampleLimit', 'seed', 'testFraction', 'executionProvider', 'batchMemoryMB', 'activationCache', 'datasetKind', 'modelKind', 'extractionModel', 'extractionSampling', 'baselines', 'afterLastSignBug']);
+    assert.deepEqual(others, ['extraLocations', 'sampleLimit', 'seed', 'testFraction', 'executionProvider', 'batchMemoryMB',
+      'maxDatasetMB', 'activationCache', 'datasetKind', 'modelKind', 'extractionModel', 'extractionSampling', 'baselines', 'afterLastSignBug']);
     const changed = runOptions({
       modelFolder: MODEL,
       extraLocations: ['attn_out'],
