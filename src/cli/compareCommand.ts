@@ -18,6 +18,7 @@ import { comparisonFolderName, createRunFolder, DEFAULT_RUNS_DIR_NAME, RESULT_FI
 import { DEFAULT_CACHE_DIR_NAME } from './cacheCommand';
 import { EXIT_INTERRUPTED } from './exitCodes';
 import { type OutputFolder, removeIfEmpty } from './outputFolder';
+import { ProgressPrinter } from './progressPrinter';
 import { UsageError } from './usageError';
 import { writeAtomically } from './writeOutputs';
 
@@ -140,7 +141,7 @@ export async function runCompareCommand(argv: string[], write: (text: string) =>
   };
   process.on('SIGINT', onInterrupt);
   let comparison: Comparison;
-  let lastStage = '';
+  const printer = new ProgressPrinter(process.stderr, { quiet });
   try {
     if (kind === 'transfer') {
       if (!quiet) process.stderr.write(`activation cache: ${cacheDir}\n`);
@@ -148,12 +149,8 @@ export async function runCompareCommand(argv: string[], write: (text: string) =>
         { aFile, bFile, cacheDir },
         {
           signal: abort.signal,
-          log: (line) => quiet || process.stderr.write(`  ${line}\n`),
-          onProgress: (stage, done, total, message) => {
-            if (quiet) return;
-            if (stage !== lastStage || done === total) process.stderr.write(`[${stage}] ${message}\n`);
-            lastStage = stage;
-          },
+          log: (line) => printer.log(`  ${line}`),
+          onProgress: (stage, done, total, message) => printer.update(stage, done, total, message),
         },
       );
     } else {
@@ -165,6 +162,7 @@ export async function runCompareCommand(argv: string[], write: (text: string) =>
     process.stderr.write(`layer-probe: ${err.message}\n`);
     return EXIT_INTERRUPTED;
   } finally {
+    printer.finish();
     process.off('SIGINT', onInterrupt);
   }
   writeAtomically(files.json, JSON.stringify(comparison, null, 1));

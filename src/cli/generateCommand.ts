@@ -5,10 +5,13 @@ import * as path from 'node:path';
 
 import { isRunCancelled } from '../contract/errors';
 import { promptFormatOf, type RunOptionKey } from '../contract/runOptions';
-import { generateAnswers,type GenerationProgress } from '../core/generate/generateAnswers';
+import { generateAnswers } from '../core/generate/generateAnswers';
+import { generationMessage } from '../core/generate/generationProgress';
 import { DEFAULT_PROMPT_TEMPLATE } from '../core/generate/promptTemplate';
+import { timedProgress } from '../core/progress/timedProgress';
 import { integerFlag, parseCommandLine, stringFlag } from './commandLine';
 import { EXIT_INTERRUPTED } from './exitCodes';
+import { ProgressPrinter } from './progressPrinter';
 import { runOptionFlags, runOptionsFromFlags, runOptionsUsage } from './runFlags';
 import { UsageError } from './usageError';
 
@@ -69,7 +72,8 @@ export async function runGenerateCommand(argv: string[]): Promise<number> {
   const questions = path.resolve(questionsFile);
   const outFile = path.resolve(stringFlag(values, 'out') ?? defaultOutFile(questions));
   const quiet = values.quiet === true;
-  const report = progressReporter(quiet);
+  const printer = new ProgressPrinter(process.stderr, { quiet });
+  const timed = timedProgress((stage, done, total, message) => printer.update(stage, done, total, message));
   const abort = new AbortController();
   const onInterrupt = (): void => {
     if (abort.signal.aborted) process.exit(EXIT_INTERRUPTED);
@@ -94,8 +98,8 @@ export async function runGenerateCommand(argv: string[]): Promise<number> {
       maxNewTokens,
       limit,
       batchSize,
-      onProgress: report,
-      log: (line) => quiet || process.stderr.write(`  ${line}\n`),
+      onProgress: (p) => timed('generate', p.done, p.total, generationMessage(p)),
+      log: (line) => printer.log(`  ${line}`),
       signal: abort.signal,
     });
   } catch (err) {
@@ -103,6 +107,7 @@ export async function runGenerateCommand(argv: string[]): Promise<number> {
     process.stderr.write(`\nlayer-probe: generation stopped; the rows generated so far are kept in ${outFile}.partial: run the same command again to resume\n`);
     return EXIT_INTERRUPTED;
   } finally {
+    printer.finish();
     process.off('SIGINT', onInterrupt);
   }
 
@@ -120,30 +125,6 @@ export async function runGenerateCommand(argv: string[]): Promise<number> {
 export function extractionCounts(counts: { extracted: number; tooLong: number } | undefined): string {
   if (counts === undefined) return '';
   return ` (${counts.extracted} rows extracted${counts.tooLong > 0 ? `; ${counts.tooLong} too long for its position table kept the heuristic` : ''})`;
-}
-
-/**
- * Progress with tokens/s and an ETA: a live line on a terminal, one line a minute otherwise (CI logs).
- */
-function progressReporter(quiet: boolean): (p: GenerationProgress) => void {
-  let lastLine = 0;
-  const tty = process.stderr.isTTY === true;
-  return (p) => {
-    if (quiet) return;
-    const now = Date.now();
-    const finished = p.done === p.total;
-    if (!tty && !finished && now - lastLine < 60_000 && lastLine !== 0) return;
-    lastLine = now;
-    const rate = p.seconds > 0 ? p.tokens / p.seconds : 0;
-    const rowsPerSecond = p.seconds > 0 ? (p.done - p.resumed) / p.seconds : 0;
-    const eta = rowsPerSecond > 0 ? Math.round((p.total - p.done) / rowsPerSecond) : undefined;
-    const line = `[generate] ${p.done}/${p.total} answers, ${rate.toFixed(1)} tokens/s${eta !== undefined && !finished ? `, about ${formatSeconds(eta)} left` : ''}`;
-    process.stderr.write(tty ? `\r${line}\x1b[K${finished ? '\n' : ''}` : `${line}\n`);
-  };
-}
-
-function formatSeconds(s: number): string {
-  return s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min` : s >= 60 ? `${Math.round(s / 60)} min` : `${s} s`;
 }
 
 function defaultOutFile(questionsFile: string): string {

@@ -13,6 +13,7 @@ import { formatTable } from './formatTable';
 import { runGenerateCommand } from './generateCommand';
 import { runJudgeCommand } from './judgeCommand';
 import { prepareOutputFolder, removeIfEmpty } from './outputFolder';
+import { ProgressPrinter } from './progressPrinter';
 import { runOptionFlags, runOptionsFromFlags, runOptionsUsage } from './runFlags';
 import { runRunsCommand } from './runsCommand';
 import { UsageError } from './usageError';
@@ -95,7 +96,7 @@ export async function main(argv: string[], distDir: string): Promise<number> {
   };
   process.on('SIGINT', onInterrupt);
   const started = new Date().toISOString();
-  let lastStage = '';
+  const printer = new ProgressPrinter(process.stderr, { quiet });
   let results;
   try {
     results = await runProbeLocations(
@@ -107,12 +108,8 @@ export async function main(argv: string[], distDir: string): Promise<number> {
       },
       {
         signal: abort.signal,
-        log: (line) => quiet || process.stderr.write(`  ${line}\n`),
-        onProgress: (stage, done, total, message) => {
-          if (quiet) return;
-          if (stage !== lastStage || done === total) process.stderr.write(`[${stage}] ${message}\n`);
-          lastStage = stage;
-        },
+        log: (line) => printer.log(`  ${line}`),
+        onProgress: (stage, done, total, message) => printer.update(stage, done, total, message),
       },
     );
   } catch (err) {
@@ -121,6 +118,7 @@ export async function main(argv: string[], distDir: string): Promise<number> {
     process.stderr.write(`layer-probe: ${err.message}; ${keptInCache(options.activationCache ? cacheDir : undefined, started)}\n`);
     return EXIT_INTERRUPTED;
   } finally {
+    printer.finish();
     process.off('SIGINT', onInterrupt);
   }
   for (const [i, result] of results.entries()) {

@@ -18,9 +18,11 @@ import type { FromWorker, GenerateRequest, GenerationSummary, ToWorker } from '.
 import { compareResults } from '../core/compare/compareResults';
 import { transferProbes } from '../core/compare/transferProbes';
 import { generateAnswers } from '../core/generate/generateAnswers';
+import { generationMessage } from '../core/generate/generationProgress';
 import { inspectDataset } from '../core/generate/inspectDataset';
 import { planRun } from '../core/pipeline/planRun';
 import { runProbe } from '../core/pipeline/runProbe';
+import { timedProgress } from '../core/progress/timedProgress';
 
 if (!process.send) throw new Error('worker.js must be started with an IPC channel (child_process.fork)');
 const post = (msg: FromWorker): void => {
@@ -79,7 +81,7 @@ async function handle(msg: Exclude<ToWorker, { type: 'columns' }>): Promise<From
 
 async function generate(request: GenerateRequest): Promise<GenerationSummary> {
   const { options } = request;
-  const formatSeconds = (s: number): string => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : s >= 60 ? `${Math.round(s / 60)} min` : `${Math.round(s)} s`);
+  const timed = timedProgress((stage, done, total, message) => post({ type: 'progress', stage, done, total, message }));
   const generated = await generateAnswers({
     questionsFile: request.questionsFile,
     modelDir: options.modelFolder,
@@ -94,13 +96,7 @@ async function generate(request: GenerateRequest): Promise<GenerationSummary> {
     limit: request.limit,
     log: (line) => post({ type: 'log', line }),
     onWaiting: (message) => post({ type: 'progress', stage: 'generate', done: 0, total: 1, message: `${message[0].toUpperCase()}${message.slice(1)}` }),
-    onProgress: (p) => {
-      const rate = p.seconds > 0 ? p.tokens / p.seconds : 0;
-      const rowsPerSecond = p.seconds > 0 ? (p.done - p.resumed) / p.seconds : 0;
-      const eta = rowsPerSecond > 0 && p.done < p.total ? `, about ${formatSeconds((p.total - p.done) / rowsPerSecond)} left` : '';
-      const message = `Generating answers ${p.done}/${p.total}${rate > 0 ? `, ${rate.toFixed(1)} tokens/s` : ''}${eta}`;
-      post({ type: 'progress', stage: 'generate', done: p.done, total: p.total, message });
-    },
+    onProgress: (p) => timed('generate', p.done, p.total, generationMessage(p)),
   });
   return { ...generated.provenance, outFile: generated.outFile, rows: generated.rows.length, resumed: generated.resumed, provider: generated.provider };
 }

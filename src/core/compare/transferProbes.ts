@@ -17,6 +17,7 @@ import { ActivationStage } from '../pipeline/activationStage';
 import { PipelineError } from '../pipeline/errors';
 import type { SlabSource } from '../pipeline/slabSource';
 import { trainProbes } from '../pipeline/trainProbes';
+import { timedProgress } from '../progress/timedProgress';
 import { loadModelTokenizer } from '../tokenize/modelTokenizer';
 import type { PreparedSequence } from '../types';
 import { comparedRun, compareResults } from './compareResults';
@@ -58,7 +59,7 @@ async function readResult(file: string): Promise<ProbeResult> {
 
 export async function transferProbes(request: TransferRequest, hooks: TransferHooks = {}): Promise<Comparison> {
   const log = hooks.log ?? (() => undefined);
-  const progress = hooks.onProgress ?? (() => undefined);
+  const progress = timedProgress(hooks.onProgress ?? (() => undefined));
   progress('dataset', 0, 1, 'Reading the two runs');
   const a = await readResult(request.aFile);
   const b = path.resolve(request.bFile) === path.resolve(request.aFile) ? a : await readResult(request.bFile);

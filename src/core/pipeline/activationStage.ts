@@ -6,12 +6,16 @@ import * as path from 'node:path';
 import type { ColumnMapping } from '../../contract/columns';
 import type { ProbeLocation } from '../../contract/locations';
 import type { ProviderChoice, RunOptions } from '../../contract/runOptions';
+import { formatBytes } from '../../storage/cacheFolders';
 import { acquireRunLocks, CACHE_LOCK_FILE, type HeldLock } from '../../storage/runLock';
 import { ActivationCache } from '../cache/activationCache';
 import { cacheFolderName, cacheKeyFor, modelIdentity } from '../cache/cacheKey';
 import { ActivationSession, LocationUnavailableError } from '../model/activationSession';
 import { providerOrder, quietOnnxruntimeLogging } from '../model/executionProviders';
+import { resolveModelFolder } from '../model/modelFolder';
+import { modelSizeOnDisk } from '../model/modelSizeOnDisk';
 import type { BlockKind } from '../onnx/layers';
+import { formatCount } from '../progress/formatTiming';
 import type { PreparedSequence } from '../types';
 import { CachedSlabs } from './cachedSlabs';
 import { CacheSink, type ChunkPolicy } from './cacheSink';
@@ -146,12 +150,12 @@ export class ActivationStage {
       }
       const cached = sequences.length - union.length;
       const note = cached > 0 ? ` (${cached} cached)` : '';
-      this.hooks.progress('extract', 0, union.length, `Forward passes 0/${union.length} rows${note}`);
+      this.hooks.progress('extract', 0, union.length, `Forward passes 0/${formatCount(union.length)} rows${note}`);
       await runExtraction(session, sequences, union, sinks, {
         batchMemoryBytes: this.request.batchMemoryBytes,
         maxBatchSize: this.request.maxBatchSize,
         signal: this.hooks.signal,
-        onBatch: (done, total) => this.hooks.progress('extract', done, total, `Forward passes ${done}/${total} rows${note}`),
+        onBatch: (done, total) => this.hooks.progress('extract', done, total, `Forward passes ${formatCount(done)}/${formatCount(total)} rows${note}`),
       });
     } else {
       const loaded = this.session ? '' : ', the model is not loaded';
@@ -196,7 +200,8 @@ export class ActivationStage {
 
   private async openSession(wanted: ProbeLocation[]): Promise<ActivationSession> {
     const { modelDir } = this.request;
-    this.hooks.progress('model', 0, 1, `Loading ${path.basename(modelDir)}`);
+    const loading = `${path.basename(modelDir)}${describeModelSize(modelDir)}`;
+    this.hooks.progress('model', 0, 1, `Loading ${loading}`);
     const providers = providerOrder(this.request.executionProvider ?? 'auto');
     quietOnnxruntimeLogging();
     const primary = this.locations[0];
@@ -218,6 +223,7 @@ export class ActivationStage {
       }
     }
     this.session = session;
+    this.hooks.progress('model', 1, 1, `Loaded ${loading}`);
     this.providersTried = providers.slice(0, providers.indexOf(session.provider) + 1);
     const log = this.hooks.log;
     log(`model ${modelDir}: ${session.numLayers} layers × ${session.hiddenSize}, ${session.blockKind} blocks`);
@@ -237,5 +243,14 @@ export class ActivationStage {
         `${this.request.modelDir}: token id ${maxId} is outside the model's vocabulary (${session.vocabSize} rows in its embedding); the tokenizer does not match the model`,
       );
     }
+  }
+}
+
+/** " (1.2 GB on disk)" for the load's progress line; empty when the folder is unreadable (open says why). */
+function describeModelSize(modelDir: string): string {
+  try {
+    return ` (${formatBytes(modelSizeOnDisk(resolveModelFolder(modelDir).modelFile))} on disk)`;
+  } catch {
+    return '';
   }
 }

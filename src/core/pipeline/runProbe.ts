@@ -16,6 +16,8 @@ import { contentHash, readTable } from '../dataset/readTable';
 import { toRows } from '../dataset/rows';
 import type { Table } from '../dataset/table';
 import { LOGISTIC_DEFAULTS } from '../probe/logistic';
+import { formatCount } from '../progress/formatTiming';
+import { timedProgress } from '../progress/timedProgress';
 import { loadModelTokenizer } from '../tokenize/modelTokenizer';
 import { type Activations, ActivationStage } from './activationStage';
 import { buildResult } from './buildResult';
@@ -60,7 +62,8 @@ export function runProbeLocations(input: RunInput, hooks: RunHooks = {}): Promis
 async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean): Promise<ProbeResult[]> {
   const { options } = input;
   const log = hooks.log ?? (() => undefined);
-  const progress = hooks.onProgress ?? (() => undefined);
+  // Every stage's message gains its rate and time left here, for the notification, the panel and the CLI alike.
+  const progress = timedProgress(hooks.onProgress ?? (() => undefined));
   if (options.modelFolder === '') throw new PipelineError('no model folder given: choose an ONNX model folder');
   const modelDir = options.modelFolder;
 
@@ -110,13 +113,13 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
   try {
     try {
       await stage.beforeTokenize();
-      progress('tokenize', 0, selection.all.length, 'Tokenizing');
+      progress('tokenize', 0, selection.all.length, `Tokenizing ${formatCount(selection.all.length)} rows`);
       // The tokenizer is needed even for rows with input_output_ids: q_length and exact spans come from it.
       const tokenizer = loadModelTokenizer(modelDir);
       const templated = tokenizer.chatTemplate && promptFormat.chatTemplate === 'auto';
       log(`tokenizer: ${tokenizer.kind} model (${tokenizer.kindReason}); prompts ${templated ? `in its chat template, add_generation_prompt ${promptFormat.addGenerationPrompt}` : 'as plain text'}`);
       prepared = prepareRows(input.datasetFile, tokenizer, selection, dropped, log, promptFormat);
-      progress('tokenize', prepared.sequences.length, prepared.sequences.length, `Tokenized ${prepared.sequences.length} rows`);
+      progress('tokenize', prepared.sequences.length, prepared.sequences.length, `Tokenized ${formatCount(prepared.sequences.length)} rows`);
       activations = await stage.extract(prepared.sequences);
     } finally {
       await stage.close();
@@ -127,6 +130,7 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
     const testIdx = prepared.test.map((_, i) => prepared.train.length + i);
     const probed = probeAll ? stage.extracted : [options.location];
     const cellsPerLocation = activations.numLayers * TOKEN_POSITIONS.length;
+    progress('probe', 0, cellsPerLocation * probed.length, `Probes 0/${formatCount(cellsPerLocation * probed.length)}`);
     for (const [k, location] of probed.entries()) {
       const grid = await trainProbes(activations.sources.get(location)!, trainIdx, testIdx, labels, {
         ...LOGISTIC_DEFAULTS,
@@ -135,7 +139,7 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
         onCell: (done, cellsTotal, cell) => {
           const total = cellsPerLocation * probed.length;
           const at = ` (${location})`;
-          progress('probe', k * cellsPerLocation + done, total, `Probes ${k * cellsPerLocation + done}/${total}${probed.length > 1 ? at : ''}`);
+          progress('probe', k * cellsPerLocation + done, total, `Probes ${formatCount(k * cellsPerLocation + done)}/${formatCount(total)}${probed.length > 1 ? at : ''}`);
           // After the progress line, so a live panel draws the cell with the stage line that counts it.
           hooks.onCell?.({ location, numLayers: activations.numLayers, ...cell, done, total: cellsTotal });
         },
@@ -162,7 +166,7 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
   }
   // After the probes (the progress stages' order): the model is loaded once more for them, since a run
   // from the activation cache may not have loaded it at all.
-  const baselines = options.baselines ? await scoreBaselines(input, table, hash, prepared, mapping, hooks) : undefined;
+  const baselines = options.baselines ? await scoreBaselines(input, table, hash, prepared, mapping, { ...hooks, onProgress: progress }) : undefined;
   for (const result of results) {
     if (baselines) result.baselines = baselines;
     if (input.answers) result.answers = input.answers;
@@ -220,7 +224,7 @@ async function scoreBaselinesLocked(
   const known = cache?.lookup(test);
   const cachedRows = known?.filter((k) => k !== undefined).length ?? 0;
   if (cache) log(`baselines: ${cachedRows} of ${test.length} test rows cached (${path.dirname(cache.file)})`);
-  progress('baselines', 0, test.length * 3, `Baselines 0/${test.length} rows`);
+  progress('baselines', 0, test.length, `Baselines 0/${formatCount(test.length)} rows`);
   // p(True) asks about the bare question when the file has the reference's raw_question column.
   const rawQuestion = table.columns.includes('raw_question') && mapping.prompt !== 'raw_question' ? 'raw_question' : undefined;
   const request = {
@@ -241,12 +245,13 @@ async function scoreBaselinesLocked(
     seed: options.seed,
     afterLastSignBug: options.afterLastSignBug,
     signal: hooks.signal,
-    onProgress: (done: number, total: number) => progress('baselines', done, total, `Baselines ${Math.floor(done / 3)}/${total / 3} rows`),
+    // Three scores a row: counted in rows (thirds between), so the rate reads in rows/s.
+    onProgress: (done: number, total: number) => progress('baselines', done / 3, total / 3, `Baselines ${formatCount(done / 3)}/${formatCount(total / 3)} rows`),
     known,
   };
   const rows = await scoreBaselineRows(request);
   if (cache && cachedRows < test.length) cache.save(test, rows);
-  progress('baselines', 1, 1, `Baselines of ${test.length} rows`);
+  progress('baselines', test.length, test.length, `Baselines of ${formatCount(test.length)} rows`);
   return assembleBaselines(request, rows);
 }
 
