@@ -4,6 +4,7 @@ import { isRunCancelled } from '../contract/errors';
 import { parseColumnOverrides } from '../core/dataset/columns';
 import { runProbeLocations } from '../core/pipeline/runProbe';
 import { formatBytes, listCacheFolders } from '../storage/cacheFolders';
+import { makeWritableFolder } from '../storage/makeFolder';
 import { DEFAULT_RUNS_DIR_NAME } from '../storage/runFolders';
 import { DEFAULT_CACHE_DIR_NAME, runCacheCommand } from './cacheCommand';
 import { parseCommandLine, stringFlag } from './commandLine';
@@ -12,7 +13,7 @@ import { EXIT_INTERRUPTED } from './exitCodes';
 import { formatTable } from './formatTable';
 import { runGenerateCommand } from './generateCommand';
 import { runJudgeCommand } from './judgeCommand';
-import { prepareOutputFolder, removeIfEmpty } from './outputFolder';
+import { prepareOutputFolder, refuseInsideModel, removeIfEmpty } from './outputFolder';
 import { ProgressPrinter } from './progressPrinter';
 import { runOptionFlags, runOptionsFromFlags, runOptionsUsage } from './runFlags';
 import { runRunsCommand } from './runsCommand';
@@ -79,12 +80,23 @@ export async function main(argv: string[], distDir: string): Promise<number> {
     out: stringFlag(values, 'out'),
     force: values.force === true,
     datasetFile: dataset,
+    modelDir: options.modelFolder,
     modelName: path.basename(options.modelFolder),
     location: options.location,
     now: new Date(),
   });
   const outDir = outFolder.dir;
   const cacheDir = path.resolve(stringFlag(values, 'cache-dir') ?? path.join(path.dirname(path.resolve(outDir)), DEFAULT_CACHE_DIR_NAME));
+  // Before any work: a cache folder that cannot be made or written fails now, not after the forward passes.
+  if (options.activationCache) {
+    try {
+      refuseInsideModel(cacheDir, options.modelFolder, `the activation cache folder ${cacheDir}`);
+      makeWritableFolder(cacheDir, 'the activation cache folder (--cache-dir)');
+    } catch (err) {
+      removeIfEmpty(outFolder);
+      throw err;
+    }
+  }
   const quiet = values.quiet === true;
   if (!quiet) process.stderr.write(options.activationCache ? `activation cache: ${cacheDir}\n` : 'activation cache: off\n');
 
