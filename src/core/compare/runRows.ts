@@ -9,6 +9,7 @@ import { defaultRunOptions, promptFormatOf, type RunOptions } from '../../contra
 import { resolveColumnMapping } from '../dataset/columns';
 import { contentHash, readTable } from '../dataset/readTable';
 import { toRows } from '../dataset/rows';
+import { resolveModelFolder } from '../model/modelFolder';
 import { PipelineError } from '../pipeline/errors';
 import { type PreparedRows, prepareRows } from '../pipeline/prepareRows';
 import { selectRows } from '../pipeline/selectRows';
@@ -37,7 +38,7 @@ export async function rowsOfRun(result: ProbeResult, resultFile: string, tokeniz
   const mapping = resolveColumnMapping(datasetFile, table.columns, result.dataset.columns);
   const { rows, dropped } = toRows(table, mapping);
   const selection = selectRows(table.records.length, rows, options);
-  const prepared = prepareRows(datasetFile, tokenizer, selection, dropped, log, promptFormatOf(options));
+  const prepared = prepareRows(datasetFile, tokenizer, selection, dropped, log, promptFormatOf(options), resolveModelFolder(options.modelFolder).maxPositions);
   const testRows = prepared.test.map((r) => r.rowIndex);
   const sameTest = testRows.length === result.nTest && testRows.every((r, i) => r === result.test.rowIndex[i] && prepared.test[i].correct === result.test.label[i]);
   if (prepared.train.length !== result.nTrain || !sameTest) {

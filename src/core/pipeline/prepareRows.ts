@@ -24,12 +24,19 @@ export function prepareRows(
   dropped: { reason: string; count: number }[],
   log: (line: string) => void,
   promptFormat?: PromptFormat,
+  /** The model's position table (max_position_embeddings …): longer rows are dropped, not fed to a Gather out of bounds. */
+  maxTokens?: number,
 ): PreparedRows {
   const prepared = new Map<number, PreparedSequence>();
-  const skipped = { tooShort: [] as string[], answerNotFound: [] as string[] };
+  const skipped = { tooShort: [] as string[], answerNotFound: [] as string[], tooLong: [] as string[] };
   for (const row of selection.all) {
     try {
-      prepared.set(row.rowIndex, prepareSequence(tokenizer, row, promptFormat));
+      const sequence = prepareSequence(tokenizer, row, promptFormat);
+      if (maxTokens !== undefined && sequence.ids.length > maxTokens) {
+        skipped.tooLong.push(`row ${row.rowIndex} (line ${row.line}): ${sequence.ids.length} tokens, the model holds ${maxTokens} positions`);
+        continue;
+      }
+      prepared.set(row.rowIndex, sequence);
     } catch (err) {
       // The reference crashes on these; we drop the row, count it and log which one it was.
       if (err instanceof PositionError) skipped.tooShort.push(err.message);
@@ -40,11 +47,15 @@ export function prepareRows(
   const reasons: [string[], string][] = [
     [skipped.answerNotFound, 'exact answer not found in the decoded answer'],
     [skipped.tooShort, 'sequence too short for the reference positions'],
+    [skipped.tooLong, `sequence longer than the model's ${maxTokens} positions`],
   ];
   for (const [messages, reason] of reasons) {
     if (messages.length === 0) continue;
     dropped.push({ reason, count: messages.length });
     for (const line of messages.slice(0, 20)) log(`dropped ${line}`);
+  }
+  if (prepared.size === 0 && skipped.tooLong.length > 0) {
+    throw new PipelineError(`${file}: every selected row is longer than the model's ${maxTokens} positions (max_position_embeddings): nothing can be probed; shorten the prompts or use a model with a longer context`);
   }
   const train = selection.train.filter((r) => prepared.has(r.rowIndex));
   const test = selection.test.filter((r) => prepared.has(r.rowIndex));

@@ -15,6 +15,7 @@ import { columnSamples, detectColumns, promptFromValues, resolveColumnMapping } 
 import { contentHash, readTable } from '../dataset/readTable';
 import { toRows } from '../dataset/rows';
 import type { Table } from '../dataset/table';
+import { resolveModelFolder } from '../model/modelFolder';
 import { LOGISTIC_DEFAULTS } from '../probe/logistic';
 import { formatCount } from '../progress/formatTiming';
 import { timedProgress } from '../progress/timedProgress';
@@ -118,7 +119,7 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
       const tokenizer = loadModelTokenizer(modelDir);
       const templated = tokenizer.chatTemplate && promptFormat.chatTemplate === 'auto';
       log(`tokenizer: ${tokenizer.kind} model (${tokenizer.kindReason}); prompts ${templated ? `in its chat template, add_generation_prompt ${promptFormat.addGenerationPrompt}` : 'as plain text'}`);
-      prepared = prepareRows(input.datasetFile, tokenizer, selection, dropped, log, promptFormat);
+      prepared = prepareRows(input.datasetFile, tokenizer, selection, dropped, log, promptFormat, resolveModelFolder(modelDir).maxPositions);
       progress('tokenize', prepared.sequences.length, prepared.sequences.length, `Tokenized ${formatCount(prepared.sequences.length)} rows`);
       activations = await stage.extract(prepared.sequences);
     } finally {
