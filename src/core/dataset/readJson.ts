@@ -11,6 +11,10 @@ import { columnsOf, describeJsonType, isPlainObject, type Table } from './table'
  */
 export function parseJson(file: string, text: string): Table | undefined {
   const lineIndex = new LineIndex(text);
+  const tooDeep = nestingBeyond(text, MAX_NESTING);
+  if (tooDeep >= 0) {
+    throw new DatasetError({ file, line: lineIndex.lineAt(tooDeep) }, `JSON nested more than ${MAX_NESTING} levels deep: a dataset holds records of flat fields; this is not one`);
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: true });
   if (errors.length > 0) {
@@ -34,6 +38,27 @@ export function parseJson(file: string, text: string): Table | undefined {
     lines.push(line);
   }
   return { file, format: 'json', columns: columnsOf(records), records, lines };
+}
+
+// jsonc-parser's parseTree recurses per level: far deeper nesting than any dataset has ends in "Maximum
+// call stack size exceeded" instead of a message, so it is refused before parsing.
+const MAX_NESTING = 512;
+
+/** Offset of the first bracket opening level `max + 1` outside strings, or -1. */
+function nestingBeyond(text: string, max: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
 }
 
 function findRecordArray(file: string, root: Node): Node {

@@ -1,6 +1,7 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { checkDatasetFile } from './datasetFile';
+import { checkDatasetFile, formatBytes } from './datasetFile';
 import { DatasetError } from './errors';
 import { readFileBytes } from './fileContent';
 import { parseCsv } from './readCsv';
@@ -11,6 +12,9 @@ import { checkUtf8 } from './textEncoding';
 
 export { contentHash } from './fileContent';
 export { isUnnamedIndexColumn, type Table, type TableFormat } from './table';
+
+/** V8's longest string (0x1fffffe8 UTF-16 units); a UTF-8 file of at most that many bytes always fits. */
+const MAX_STRING_BYTES = 0x1fffffe8;
 
 const FORMAT_BY_EXTENSION: Record<string, TableFormat> = {
   '.jsonl': 'jsonl',
@@ -34,6 +38,11 @@ export async function readTable(file: string, maxMB?: number): Promise<Table> {
     throw new DatasetError({ file }, `unsupported file type; expected ${Object.keys(FORMAT_BY_EXTENSION).join(', ')}`);
   }
   checkDatasetFile(file, maxMB);
+  // JSON and JSON Lines are decoded as one string, which V8 caps (~512 MiB); CSV streams.
+  const bytes = fs.statSync(file).size;
+  if (format !== 'csv' && bytes > MAX_STRING_BYTES) {
+    throw new DatasetError({ file }, `the file is ${formatBytes(bytes)}: JSON and JSON Lines files are read in one piece, at most ${formatBytes(MAX_STRING_BYTES)}; split it, or save it as CSV (read as a stream)`);
+  }
   await checkUtf8(file);
   const table = format === 'csv' ? await parseCsv(file) : parseJsonText(file, format, decodeUtf8(await readFileBytes(file)));
   if (table.records.length === 0) {

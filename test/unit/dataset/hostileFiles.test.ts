@@ -47,6 +47,17 @@ test('a file above the size limit is refused with its size and the limit, withou
   assert.doesNotThrow(() => checkDatasetFile(file, 4));
 });
 
+test('JSON nested far deeper than a record, and a JSON file too long for one string, are refused in words', async () => {
+  const deep = writeTemp('deep.json', `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+  await rejectsWith(readTable(deep), `${deep}: line 1: JSON nested more than 512 levels deep: a dataset holds records of flat fields; this is not one`);
+  // Brackets inside strings are text, not nesting.
+  const text = writeTemp('brackets.json', JSON.stringify([{ question: '['.repeat(2000), model_answer: 'a', correct: 1 }]));
+  assert.equal((await readTable(text)).records.length, 1);
+  const huge = writeTemp('huge.jsonl', '');
+  fs.truncateSync(huge, 0x1fffffe8 + 1); // sparse: nothing is read
+  await rejectsWith(readTable(huge), `${huge}: the file is 512.0 MiB: JSON and JSON Lines files are read in one piece, at most 512.0 MiB; split it, or save it as CSV (read as a stream)`);
+});
+
 test('invalid UTF-8 is refused naming the line and byte offset; a UTF-8 BOM is fine', async () => {
   const latin1 = writeTemp('latin1.csv', Buffer.concat([Buffer.from('question,model_answer,correct\nq1,yes,1\ncaf'), Buffer.from([0xe9]), Buffer.from(',no,0\n')]));
   await rejectsWith(
