@@ -2,6 +2,7 @@ import type { PromptFormat } from '../../contract/runOptions';
 import { ExactAnswerNotFoundError } from '../tokenize/exactSpan';
 import type { ModelTokenizer } from '../tokenize/modelTokenizer';
 import { PositionError, prepareSequence } from '../tokenize/positions';
+import { SequenceError } from '../tokenize/sequence';
 import type { DatasetRow, PreparedSequence } from '../types';
 import { PipelineError } from './errors';
 import type { RowSelection } from './selectRows';
@@ -41,6 +42,8 @@ export function prepareRows(
       // The reference crashes on these; we drop the row, count it and log which one it was.
       if (err instanceof PositionError) skipped.tooShort.push(err.message);
       else if (err instanceof ExactAnswerNotFoundError) skipped.answerNotFound.push(err.message);
+      // The row's own message names the row and line; the dataset is named here, where it is known.
+      else if (err instanceof SequenceError) throw new PipelineError(`${file}: ${err.message}`, { cause: err });
       else throw err;
     }
   }
