@@ -80,8 +80,11 @@ function describe(raw: unknown): string {
 export const PROVIDER_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as const;
 export type ProviderChoice = (typeof PROVIDER_CHOICES)[number];
 
+/** Element types a cache is written in (its manifest and key hold one of these, never `auto`). */
 export const CACHE_DTYPES = ['float32', 'float16'] as const;
 export type CacheDtype = (typeof CACHE_DTYPES)[number];
+export const CACHE_DTYPE_CHOICES = ['auto', ...CACHE_DTYPES] as const;
+export type CacheDtypeChoice = (typeof CACHE_DTYPE_CHOICES)[number];
 
 export const CHAT_TEMPLATE_CHOICES = ['auto', 'none'] as const;
 export type ChatTemplateChoice = (typeof CHAT_TEMPLATE_CHOICES)[number];
@@ -213,14 +216,15 @@ export const RUN_OPTIONS = {
     parse: booleanValue,
   },
   cacheDtype: {
-    default: 'float32' as CacheDtype,
-    choices: CACHE_DTYPES,
-    help: 'element type of cached activations: float32 is exact, float16 halves the cache (round to nearest even)',
-    accepts: CACHE_DTYPES.join(' | '),
+    default: 'auto' as CacheDtypeChoice,
+    choices: CACHE_DTYPE_CHOICES,
+    help: "element type of cached activations: float32 is exact, float16 halves the cache (round to nearest even); auto: float16 for models whose weights are fp16, bf16 or int4 (their activations carry no more precision), float32 for fp32 models",
+    accepts: CACHE_DTYPE_CHOICES.join(' | '),
     setting: 'cacheDtype',
     flag: 'cache-dtype',
+    // The cache key holds the resolved dtype (auto never reaches a key): see cacheKeyFor.
     changesActivations: true,
-    parse: enumValue(CACHE_DTYPES),
+    parse: enumValue(CACHE_DTYPE_CHOICES),
   },
   chatTemplate: {
     default: 'auto' as ChatTemplateChoice,

@@ -8,8 +8,9 @@ import * as path from 'node:path';
 
 import type { ColumnMapping } from '../../contract/columns';
 import type { ProbeLocation } from '../../contract/locations';
-import { ACTIVATION_OPTION_KEYS, type ActivationOptionKey, type RunOptions } from '../../contract/runOptions';
+import { ACTIVATION_OPTION_KEYS, type ActivationOptionKey, type CacheDtype, type RunOptions } from '../../contract/runOptions';
 import { resolveModelFolder } from '../model/modelFolder';
+import { resolveCacheDtype } from '../model/weightPrecision';
 import { SEQUENCE_RULE } from '../tokenize/sequence';
 
 /** Bump when the chunk layout or the meaning of a key field changes: old caches then simply miss. */
@@ -26,9 +27,10 @@ export interface ModelIdentity {
 
 /**
  * The run options that change token ids or activations — the options table's "changes activations"
- * column — except the model folder, which the key names by its identity instead.
+ * column — except the model folder, which the key names by its identity instead. The dtype is the one
+ * written, never `auto`: an auto run and a run that named the same dtype share one cache.
  */
-export type CacheKeyOptions = Pick<RunOptions, Exclude<ActivationOptionKey, 'modelFolder'>>;
+export type CacheKeyOptions = Omit<Pick<RunOptions, Exclude<ActivationOptionKey, 'modelFolder'>>, 'cacheDtype'> & { cacheDtype: CacheDtype };
 
 export interface CacheKey {
   format: number;
@@ -52,6 +54,7 @@ export function cacheKeyFor(parts: {
   const options: Record<string, unknown> = {};
   for (const key of ACTIVATION_OPTION_KEYS) if (key !== 'modelFolder') options[key] = parts.options[key];
   options.location = parts.location;
+  options.cacheDtype = resolveCacheDtype(parts.options.cacheDtype, parts.model.modelFile).dtype;
   return {
     format: CACHE_FORMAT_VERSION,
     dataset: { contentHash: parts.datasetHash, columns: parts.columns },

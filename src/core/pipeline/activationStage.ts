@@ -5,7 +5,7 @@ import * as path from 'node:path';
 
 import type { ColumnMapping } from '../../contract/columns';
 import type { ProbeLocation } from '../../contract/locations';
-import type { ProviderChoice, RunOptions } from '../../contract/runOptions';
+import type { CacheDtype, ProviderChoice, RunOptions } from '../../contract/runOptions';
 import { formatBytes } from '../../storage/cacheFolders';
 import { acquireRunLocks, CACHE_LOCK_FILE, type HeldLock } from '../../storage/runLock';
 import { ActivationCache } from '../cache/activationCache';
@@ -14,11 +14,13 @@ import { ActivationSession, LocationUnavailableError } from '../model/activation
 import { providerOrder, quietOnnxruntimeLogging } from '../model/executionProviders';
 import { resolveModelFolder } from '../model/modelFolder';
 import { modelSizeOnDisk } from '../model/modelSizeOnDisk';
+import { resolveCacheDtype } from '../model/weightPrecision';
 import type { BlockKind } from '../onnx/layers';
 import { formatCount } from '../progress/formatTiming';
 import type { PreparedSequence } from '../types';
 import { CachedSlabs } from './cachedSlabs';
 import { CacheSink, type ChunkPolicy } from './cacheSink';
+import { cacheSpaceNote, checkCacheSpace, describeCacheSpace, planCacheSpace, type StatfsLike } from './cacheSpace';
 import { PipelineError } from './errors';
 import { type ActivationSink, featureStoreSink, runExtraction } from './extractFeatures';
 import { FeatureStore } from './featureStore';
@@ -45,6 +47,8 @@ export interface ActivationRequest {
     /** The run's options: those that change activations are fields of each location's key. */
     options: RunOptions;
     chunkPolicy?: ChunkPolicy;
+    /** Free space of the cache's disk (default fs.statfsSync; tests simulate a full disk). */
+    statfs?: StatfsLike;
   };
 }
 
@@ -84,6 +88,11 @@ export class ActivationStage {
     this.locations = [...request.locations];
   }
 
+  /** The dtype the caches are written in (auto resolved); undefined without a cache. */
+  get cacheDtype(): CacheDtype | undefined {
+    return this.caches.get(this.locations[0])?.key.options.cacheDtype;
+  }
+
   /** Locations this run extracts (primary first). */
   get extracted(): ProbeLocation[] {
     return [...this.locations];
@@ -115,6 +124,8 @@ export class ActivationStage {
         },
       );
       for (const { location, key } of keys) this.caches.set(location, ActivationCache.open(cache.dir, key, this.hooks.log));
+      const dtype = resolveCacheDtype(cache.options.cacheDtype, model.modelFile);
+      this.hooks.log(`activation cache dtype ${dtype.dtype} (${dtype.reason})`);
       if ([...this.caches.values()].some((c) => c.dims !== undefined)) return;
     }
     await this.openSession(this.locations);
@@ -149,7 +160,8 @@ export class ActivationStage {
         }
       }
       const cached = sequences.length - union.length;
-      const note = cached > 0 ? ` (${cached} cached)` : '';
+      const notes = [...(cached > 0 ? [`${cached} cached`] : []), ...this.checkCacheSpace(missing, dims)];
+      const note = notes.length > 0 ? ` (${notes.join('; ')})` : '';
       this.hooks.progress('extract', 0, union.length, `Forward passes 0/${formatCount(union.length)} rows${note}`);
       await runExtraction(session, sequences, union, sinks, {
         batchMemoryBytes: this.request.batchMemoryBytes,
@@ -233,6 +245,23 @@ export class ActivationStage {
       log(`execution provider ${session.provider}`);
     }
     return session;
+  }
+
+  /**
+   * States the cache the forward passes will write (rows still missing per location) and the free space
+   * of its disk, and refuses before any pass when it does not fit. Returns the progress line's note.
+   */
+  private checkCacheSpace(missing: Map<ProbeLocation, number[]>, dims: { numLayers: number; hiddenSize: number }): string[] {
+    const { cache } = this.request;
+    const shapes = [...missing].flatMap(([location, rows]) => {
+      const c = this.caches.get(location);
+      return c ? [{ location, shape: { rows: rows.length, ...dims, dtype: c.key.options.cacheDtype } }] : [];
+    });
+    if (!cache || shapes.length === 0) return [];
+    const plan = planCacheSpace(cache.dir, shapes, cache.statfs);
+    this.hooks.log(describeCacheSpace(plan));
+    checkCacheSpace(plan);
+    return [cacheSpaceNote(plan)];
   }
 
   private checkVocabulary(session: ActivationSession, sequences: PreparedSequence[]): void {

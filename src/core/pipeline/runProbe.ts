@@ -23,6 +23,7 @@ import { loadModelTokenizer } from '../tokenize/modelTokenizer';
 import { type Activations, ActivationStage } from './activationStage';
 import { buildResult } from './buildResult';
 import type { ChunkPolicy } from './cacheSink';
+import type { StatfsLike } from './cacheSpace';
 import { PipelineError } from './errors';
 import { type PreparedRows, prepareRows } from './prepareRows';
 import { selectRows } from './selectRows';
@@ -32,6 +33,8 @@ import { trainProbes } from './trainProbes';
 export interface RunInput extends RunRequest {
   /** When cache chunks are written (tests use small chunks). */
   cacheChunkPolicy?: ChunkPolicy;
+  /** Free space of the cache's disk (default fs.statfsSync; tests simulate a full disk). */
+  cacheStatfs?: StatfsLike;
   /** Upper bound on rows per forward batch (the memory budget usually decides first). */
   maxBatchSize?: number;
   /** Poll interval (ms) while another run holds a cache folder (default 1 s). */
@@ -102,7 +105,7 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
       batchMemoryBytes: Math.round(options.batchMemoryMB * 1024 * 1024),
       maxBatchSize: input.maxBatchSize ?? 32,
       cache: cacheDir
-        ? { dir: cacheDir, datasetHash: hash, columns: mapping, options, chunkPolicy: input.cacheChunkPolicy }
+        ? { dir: cacheDir, datasetHash: hash, columns: mapping, options, chunkPolicy: input.cacheChunkPolicy, statfs: input.cacheStatfs }
         : undefined,
     },
     { log, progress, signal: hooks.signal, lockPollMs: input.lockPollMs },
@@ -150,7 +153,8 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
       results.push(
         buildResult({
           datasetFile: input.datasetFile,
-          options: { ...options, location },
+          // The dtype the cache was written in, auto resolved (without a cache, activations stay float32 in memory).
+          options: { ...options, location, cacheDtype: stage.cacheDtype ?? options.cacheDtype },
           table,
           contentHash: hash,
           mapping,
