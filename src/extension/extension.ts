@@ -5,7 +5,7 @@ import { resetColumnChoicesCommand } from './askColumns';
 import { clearActivationCachesCommand } from './clearCaches';
 import { compareRunsCommand } from './compareCommand';
 import { HeatmapPanel, registerHeatmapPanelSerializer } from './panel/heatmapPanel';
-import { activationCacheRoots, extensionRunsRoot, type GenerateOutcome, panelOptions, type ProbeCommandChoices, probeDatasetCommand, type ProbeOutcome, runsChanged, setPanelHooks } from './probeCommand';
+import { activationCacheRoots, extensionRunsRoot, type GenerateOutcome, panelOptions, type ProbeCommandChoices, probeDatasetCommand, type ProbeOutcome, runFailed, runsChanged, setPanelHooks } from './probeCommand';
 import { ProviderStatus } from './providerStatus';
 import { planRerun, rerun } from './rerunCommand';
 import { deleteRunCommand, openRunCommand, revealRunCommand } from './runCommands';
@@ -20,6 +20,8 @@ export interface LayerProbeApi {
   listRuns(): RunSummary[];
   /** Fires for every heatmap panel opened (a run's panel opens when the run starts). */
   onDidOpenPanel: vscode.Event<HeatmapPanel>;
+  /** Fires with the message of every failed run (the notification's text after "Layer Probe: "). */
+  onDidFailRun: vscode.Event<string>;
 }
 
 export function activate(context: vscode.ExtensionContext): LayerProbeApi {
@@ -69,7 +71,7 @@ export function activate(context: vscode.ExtensionContext): LayerProbeApi {
     }),
     vscode.commands.registerCommand('layerProbe.revealRun', (arg: unknown) => revealRunCommand(arg)),
   );
-  return { probeDataset, listRuns: () => runsView.runs(), onDidOpenPanel: HeatmapPanel.onDidOpen };
+  return { probeDataset, listRuns: () => runsView.runs(), onDidOpenPanel: HeatmapPanel.onDidOpen, onDidFailRun: runFailed.event };
 }
 
 const isChoices = (value: unknown): value is ProbeCommandChoices => typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof vscode.Uri);

@@ -120,6 +120,7 @@ export function reportRunError(err: unknown, output: vscode.LogOutputChannel): v
     return;
   }
   const message = err instanceof Error ? err.message : String(err);
+  runFailed.fire(message);
   output.error(message);
   if (err instanceof WorkerRunError) for (const cause of err.causes) output.error(`  caused by ${cause}`);
   void vscode.window.showErrorMessage(`Layer Probe: ${message}`, 'Show Log').then((choice) => {
@@ -245,6 +246,9 @@ function removeIfEmpty(dir: string): void {
     // Gone already.
   }
 }
+
+/** Fires with the message of every failed run, as the notification shows it (tests check the words). */
+export const runFailed = new vscode.EventEmitter<string>();
 
 /** Fires when a run folder is added (the Runs view refreshes). */
 export const runsChanged = new vscode.EventEmitter<void>();
