@@ -11,6 +11,7 @@ import { DEFAULT_PROMPT_TEMPLATE } from '../core/generate/promptTemplate';
 import { timedProgress } from '../core/progress/timedProgress';
 import { integerFlag, parseCommandLine, stringFlag } from './commandLine';
 import { EXIT_INTERRUPTED } from './exitCodes';
+import { refuseInsideModel } from './outputFolder';
 import { ProgressPrinter } from './progressPrinter';
 import { runOptionFlags, runOptionsFromFlags, runOptionsUsage } from './runFlags';
 import { UsageError } from './usageError';
@@ -71,6 +72,7 @@ export async function runGenerateCommand(argv: string[]): Promise<number> {
 
   const questions = path.resolve(questionsFile);
   const outFile = path.resolve(stringFlag(values, 'out') ?? defaultOutFile(questions));
+  refuseInsideModel(outFile, runOptions.modelFolder, `the answers file ${outFile}`);
   const quiet = values.quiet === true;
   const printer = new ProgressPrinter(process.stderr, { quiet });
   const timed = timedProgress((stage, done, total, message) => printer.update(stage, done, total, message));

@@ -69,3 +69,15 @@ test('no output or cache folder inside the model folder (also through a symlink)
   assert.deepEqual(fs.readdirSync(MODEL).sort(), before, 'nothing written into the model folder');
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('generate refuses an answers file inside the model folder, before loading it', () => {
+  const dir = workDir();
+  fs.writeFileSync(path.join(dir, 'q.jsonl'), '{"question":"What is the capital of X?","answer":"Y"}\n');
+  const toy = fixtureModel('toy-facts-llama');
+  const before = fs.readdirSync(toy).sort();
+  const run = spawnSync(process.execPath, [CLI, 'generate', 'q.jsonl', '--model', toy, '--dataset-kind', 'qa', '--out', path.join(toy, 'answers.jsonl')], { encoding: 'utf8', cwd: dir, timeout: 30_000 });
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, new RegExp(`the answers file ${toy}/answers\\.jsonl is inside the model folder ${toy}: a run never writes into its inputs`));
+  assert.deepEqual(fs.readdirSync(toy).sort(), before);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
