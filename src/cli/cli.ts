@@ -6,7 +6,7 @@ import { main } from './main';
 import { UsageError } from './usageError';
 
 const argv = process.argv.slice(2);
-const SUBCOMMANDS = ['generate', 'judge', 'cache', 'runs', 'compare'];
+const SUBCOMMANDS = ['generate', 'judge', 'cache', 'runs', 'compare', 'extract'];
 // The help to point to is the one of the command that was run.
 const command = SUBCOMMANDS.includes(argv[0]) ? argv[0] : 'probe';
 

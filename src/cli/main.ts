@@ -10,6 +10,7 @@ import { DEFAULT_CACHE_DIR_NAME, runCacheCommand } from './cacheCommand';
 import { parseCommandLine, stringFlag } from './commandLine';
 import { runCompareCommand } from './compareCommand';
 import { EXIT_INTERRUPTED } from './exitCodes';
+import { runExtractCommand } from './extractCommand';
 import { formatTable } from './formatTable';
 import { runGenerateCommand } from './generateCommand';
 import { runJudgeCommand } from './judgeCommand';
@@ -24,7 +25,9 @@ import { writeOutputs } from './writeOutputs';
 const USAGE = `Usage: layer-probe probe <dataset> --model <dir> [options]
        layer-probe generate <questions> --model <dir> [options]   (see generate --help)
        layer-probe judge <answers-file> [options]                 (see judge --help)
+       layer-probe extract <dataset> --model <dir> --shard i/n --cache-dir <dir>   (see extract --help)
        layer-probe cache [<cache-dir>] [--clear]                  (see cache --help)
+       layer-probe cache merge <cache-dirs…> --into <dir>
        layer-probe runs [<runs-dir>]                              (see runs --help)
        layer-probe compare <a/result.json> <b/result.json> [--transfer]   (see compare --help)
 
@@ -51,6 +54,7 @@ export async function main(argv: string[], distDir: string): Promise<number> {
   if (argv[0] === 'generate') return runGenerateCommand(argv.slice(1));
   if (argv[0] === 'judge') return runJudgeCommand(argv.slice(1));
   if (argv[0] === 'cache') return runCacheCommand(argv.slice(1));
+  if (argv[0] === 'extract') return runExtractCommand(argv.slice(1));
   if (argv[0] === 'runs') return runRunsCommand(argv.slice(1));
   if (argv[0] === 'compare') return runCompareCommand(argv.slice(1));
   if (argv[0] !== 'probe') {

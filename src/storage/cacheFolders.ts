@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { CACHE_LOCK_FILE, describeHolder, liveLockHolder } from './runLock';
+import { CACHE_LOCK_FILE, describeHolder, liveLockHolder, SHARD_LOCK_PATTERN } from './runLock';
 
 /** The manifest's name in every cache folder, and the `format` it declares (core/cache/manifest.ts writes it). */
 export const MANIFEST_FILE = 'manifest.json';
@@ -41,7 +41,8 @@ export interface CacheFolderInfo {
 
 // Activation chunks and their manifest, or the baselines' per-row scores (core/baselines/baselineCache.ts),
 // and the lock of the run using the folder (storage/runLock.ts).
-const OUR_FILE = /^((manifest\.json|chunk-[\w-]+\.safetensors|baselines\.json)(\.\d+\.tmp)?|run\.lock(\.takeover)?)$/;
+// Shards of one extraction hold shard-<i>-of-<n>.lock instead, and manifest.lock while listing a chunk.
+const OUR_FILE = /^((manifest\.json|chunk-[\w-]+\.safetensors|baselines\.json)(\.\d+\.tmp)?|(run|shard-\d+-of-\d+)\.lock(\.takeover)?|manifest\.lock)$/;
 
 function readOurManifest(dir: string): ManifestSummary | undefined {
   try {
@@ -68,7 +69,9 @@ export function listCacheFolders(root: string): CacheFolderInfo[] {
     const bytes = fs.readdirSync(dir).reduce((sum, n) => sum + fs.statSync(path.join(dir, n)).size, 0);
     const m = readOurManifest(dir);
     const baselines = fs.existsSync(path.join(dir, 'baselines.json'));
-    const holder = liveLockHolder(path.join(dir, CACHE_LOCK_FILE));
+    const holder = [CACHE_LOCK_FILE, ...fs.readdirSync(dir).filter((n) => SHARD_LOCK_PATTERN.test(n))]
+      .map((n) => liveLockHolder(path.join(dir, n)))
+      .find((h) => h !== undefined);
     infos.push({
       dir,
       kind: baselines && !m ? 'baselines' : 'activations',

@@ -14,6 +14,13 @@ import { RunCancelled } from '../contract/errors';
 /** The lock's name inside a cache folder (activations or baselines). */
 export const CACHE_LOCK_FILE = 'run.lock';
 
+/**
+ * The lock of shard `index` (0-based) of `count` in a cache folder: shards of one extraction write the
+ * same folder at once, so each holds only its own lock (the same shard started twice still waits).
+ */
+export const shardLockFile = (index: number, count: number): string => `shard-${index}-of-${count}.lock`;
+export const SHARD_LOCK_PATTERN = /^shard-\d+-of-\d+\.lock$/;
+
 export interface LockHolder {
   pid: number;
   hostname: string;

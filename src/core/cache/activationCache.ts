@@ -12,6 +12,7 @@ import type { PreparedSequence } from '../types';
 import { cacheFolderName, type CacheKey, keyHash } from './cacheKey';
 import { type ChunkDims, loadChunk, type LoadedChunk, slotMatches, writeChunk } from './chunkFile';
 import { type CacheManifest, type ChunkEntry, newManifest, readManifest, writeManifestAtomically } from './manifest';
+import { withManifestLock } from './manifestLock';
 
 export interface CacheDims {
   numLayers: number;
@@ -173,13 +174,16 @@ export class ActivationCache {
    */
   private persist(): void {
     const manifest = this.manifest!;
-    const onDisk = readManifest(this.dir, this.key).manifest;
-    if (onDisk && onDisk.keyHash === keyHash(this.key)) {
-      const ours = new Set(manifest.chunks.map((c) => c.file));
-      for (const c of onDisk.chunks) {
-        if (!ours.has(c.file) && !this.dropped.has(c.file)) manifest.chunks.push(c);
+    // Shards of one extraction update the same manifest concurrently (manifestLock.ts).
+    withManifestLock(this.dir, () => {
+      const onDisk = readManifest(this.dir, this.key).manifest;
+      if (onDisk && onDisk.keyHash === keyHash(this.key)) {
+        const ours = new Set(manifest.chunks.map((c) => c.file));
+        for (const c of onDisk.chunks) {
+          if (!ours.has(c.file) && !this.dropped.has(c.file)) manifest.chunks.push(c);
+        }
       }
-    }
-    writeManifestAtomically(this.dir, manifest);
+      writeManifestAtomically(this.dir, manifest);
+    });
   }
 }

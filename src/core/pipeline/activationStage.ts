@@ -49,6 +49,8 @@ export interface ActivationRequest {
     chunkPolicy?: ChunkPolicy;
     /** Free space of the cache's disk (default fs.statfsSync; tests simulate a full disk). */
     statfs?: StatfsLike;
+    /** The lock file taken in each cache folder (default run.lock; a shard of `extract` takes its own). */
+    lockFile?: string;
   };
 }
 
@@ -98,6 +100,11 @@ export class ActivationStage {
     return [...this.locations];
   }
 
+  /** The cache folder of each extracted location (after beforeTokenize; empty without a cache). */
+  get cacheFolders(): string[] {
+    return this.locations.flatMap((l) => this.caches.get(l)?.dir ?? []);
+  }
+
   /**
    * Opens the caches, and the model when no cache holds anything yet: a first run then fails on a folder
    * that is not a decoder before tokenizing. Otherwise the model is loaded only if rows turn out to be
@@ -114,8 +121,8 @@ export class ActivationStage {
         key: cacheKeyFor({ options: cache.options, location, datasetHash: cache.datasetHash, columns: cache.columns, model }),
       }));
       this.locks = await acquireRunLocks(
-        keys.map(({ location, key }) => ({ file: path.join(cache.dir, cacheFolderName(key), CACHE_LOCK_FILE), subject: `the ${location} activation cache` })),
-        'probe',
+        keys.map(({ location, key }) => ({ file: path.join(cache.dir, cacheFolderName(key), cache.lockFile ?? CACHE_LOCK_FILE), subject: `the ${location} activation cache` })),
+        cache.lockFile ? 'extract' : 'probe',
         {
           log: this.hooks.log,
           onWaiting: (message) => this.hooks.progress('dataset', 0, 1, `${message[0].toUpperCase()}${message.slice(1)}`),

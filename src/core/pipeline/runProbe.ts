@@ -260,7 +260,7 @@ async function scoreBaselinesLocked(
   return assembleBaselines(request, rows);
 }
 
-async function resolveMapping(input: RunInput, table: Table, hooks: RunHooks, log: (line: string) => void): Promise<ColumnMapping> {
+export async function resolveMapping(input: RunInput, table: Table, hooks: RunHooks, log: (line: string) => void): Promise<ColumnMapping> {
   const { columns } = table;
   const detection = detectColumns(columns);
   const fixed: Partial<ColumnMapping> = { ...input.columns };
