@@ -52,6 +52,13 @@ export function stringFlag(values: FlagValues, name: string): string | undefined
   return typeof value === 'string' ? value : undefined;
 }
 
+/** A path flag, or undefined when it was not given; an empty value (`--out=`) would mean the working directory, so it is a UsageError. */
+export function pathFlag(values: FlagValues, name: string): string | undefined {
+  const value = stringFlag(values, name);
+  if (value !== undefined && value.trim() === '') throw new UsageError(`--${name} needs a path, got nothing`);
+  return value;
+}
+
 /** An integer flag ≥ `min`, or undefined when it was not given; empty or other text is a UsageError. */
 export function integerFlag(values: FlagValues, name: string, min: number): number | undefined {
   const value = stringFlag(values, name);

@@ -9,7 +9,7 @@ import { generateAnswers } from '../core/generate/generateAnswers';
 import { generationMessage } from '../core/generate/generationProgress';
 import { DEFAULT_PROMPT_TEMPLATE } from '../core/generate/promptTemplate';
 import { timedProgress } from '../core/progress/timedProgress';
-import { integerFlag, parseCommandLine, stringFlag } from './commandLine';
+import { integerFlag, parseCommandLine, pathFlag, stringFlag } from './commandLine';
 import { EXIT_INTERRUPTED } from './exitCodes';
 import { refuseInsideModel } from './outputFolder';
 import { ProgressPrinter } from './progressPrinter';
@@ -71,7 +71,7 @@ export async function runGenerateCommand(argv: string[]): Promise<number> {
   const limit = integerFlag(values, 'limit', 0);
 
   const questions = path.resolve(questionsFile);
-  const outFile = path.resolve(stringFlag(values, 'out') ?? defaultOutFile(questions));
+  const outFile = path.resolve(pathFlag(values, 'out') ?? defaultOutFile(questions));
   refuseInsideModel(outFile, runOptions.modelFolder, `the answers file ${outFile}`);
   const quiet = values.quiet === true;
   const printer = new ProgressPrinter(process.stderr, { quiet });

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 
 import type { RunOptionKey } from '../contract/runOptions';
 import { judgeAnswersFile } from '../core/generate/judge/judgeAnswersFile';
-import { parseCommandLine, stringFlag } from './commandLine';
+import { parseCommandLine, pathFlag, stringFlag } from './commandLine';
 import { readEscapes } from './generateCommand';
 import { runOptionFlags, runOptionsFromFlags, runOptionsUsage } from './runFlags';
 
@@ -57,7 +57,7 @@ export async function runJudgeCommand(argv: string[]): Promise<number> {
 
   const result = await judgeAnswersFile({
     answersFile: path.resolve(answersFile),
-    outFile: stringFlag(values, 'out') === undefined ? undefined : path.resolve(stringFlag(values, 'out')!),
+    outFile: pathFlag(values, 'out') === undefined ? undefined : path.resolve(pathFlag(values, 'out')!),
     force: values.force === true,
     datasetKind: runOptions.datasetKind === 'auto' ? undefined : runOptions.datasetKind,
     modelKind: runOptions.modelKind === 'auto' ? undefined : runOptions.modelKind,

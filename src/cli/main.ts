@@ -7,7 +7,7 @@ import { formatBytes, listCacheFolders } from '../storage/cacheFolders';
 import { makeWritableFolder } from '../storage/makeFolder';
 import { DEFAULT_RUNS_DIR_NAME } from '../storage/runFolders';
 import { DEFAULT_CACHE_DIR_NAME, runCacheCommand } from './cacheCommand';
-import { parseCommandLine, stringFlag } from './commandLine';
+import { parseCommandLine, pathFlag, stringFlag } from './commandLine';
 import { runCompareCommand } from './compareCommand';
 import { EXIT_INTERRUPTED } from './exitCodes';
 import { runExtractCommand } from './extractCommand';
@@ -81,7 +81,7 @@ export async function main(argv: string[], distDir: string): Promise<number> {
   if (flagged.modelFolder === '') throw new UsageError('--model <dir> is required');
   const options = { ...flagged, modelFolder: path.resolve(flagged.modelFolder) };
   const outFolder = prepareOutputFolder({
-    out: stringFlag(values, 'out'),
+    out: pathFlag(values, 'out'),
     force: values.force === true,
     datasetFile: dataset,
     modelDir: options.modelFolder,
@@ -90,7 +90,7 @@ export async function main(argv: string[], distDir: string): Promise<number> {
     now: new Date(),
   });
   const outDir = outFolder.dir;
-  const cacheDir = path.resolve(stringFlag(values, 'cache-dir') ?? path.join(path.dirname(path.resolve(outDir)), DEFAULT_CACHE_DIR_NAME));
+  const cacheDir = path.resolve(pathFlag(values, 'cache-dir') ?? path.join(path.dirname(path.resolve(outDir)), DEFAULT_CACHE_DIR_NAME));
   // Before any work: a cache folder that cannot be made or written fails now, not after the forward passes.
   if (options.activationCache) {
     try {

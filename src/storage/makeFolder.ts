@@ -64,7 +64,11 @@ export function makeFolder(dir: string, role: string): void {
       fs.mkdirSync(level);
     } catch (err) {
       // Another run made it meanwhile: fine when it is a folder.
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && fs.statSync(level).isDirectory()) continue;
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && isFolder(level)) continue;
+      // EEXIST on a path stat cannot follow: a symbolic link to a missing path (or a link loop).
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && !isFolder(level) && fs.lstatSync(level).isSymbolicLink()) {
+        throw new FolderError(`cannot create ${role} ${target}: ${level} is a symbolic link to a path that does not exist (or a link loop); remove the link or point it at a folder`);
+      }
       throw new FolderError(`cannot create ${role} ${target}: ${level}: ${describeFsError(err)}; ${ADVICE}`);
     }
   }
@@ -80,4 +84,13 @@ export function makeWritableFolder(dir: string, role: string): void {
     throw new FolderError(`cannot write into ${role} ${path.resolve(dir)}: ${describeFsError(err)}; ${ADVICE}`);
   }
   fs.rmSync(probe, { force: true });
+}
+
+/** Whether `p` is a folder (through symlinks); false when it cannot be followed. */
+function isFolder(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -42,11 +42,32 @@ const asNumber = (v: unknown): number | undefined => (typeof v === 'number' && N
 const asIds = (v: unknown): number[] =>
   Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : typeof v === 'number' ? [v] : [];
 
+/**
+ * Every file of the folder must be a regular file (or a link to one): reading a FIFO or a device
+ * (model.onnx → /dev/zero, a named pipe as tokenizer.json) would block or never end, in our reads and
+ * in onnxruntime's of external data alike. Dangling links are left to the reads that need them.
+ */
+function refuseSpecialFiles(dir: string): void {
+  for (const name of fs.readdirSync(dir)) {
+    const file = path.join(dir, name);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      continue;
+    }
+    if (stat.isFile() || stat.isDirectory()) continue;
+    const kind = stat.isFIFO() ? 'a named pipe (FIFO)' : stat.isCharacterDevice() ? 'a character device' : stat.isBlockDevice() ? 'a block device' : stat.isSocket() ? 'a socket' : 'not a regular file';
+    throw new ModelFolderError(`${file}: this is ${kind}; every file of a model folder must be a regular file (a read of it would never end)`);
+  }
+}
+
 /** Resolves the graph file and the architecture facts of a model folder; never modifies it. */
 export function resolveModelFolder(dir: string): ModelFolder {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new ModelFolderError(`${dir}: not a folder (expected an ONNX model folder)`);
   }
+  refuseSpecialFiles(dir);
   const hfConfigFile = path.join(dir, 'config.json');
   const genaiConfigFile = path.join(dir, 'genai_config.json');
   const tokenizerFile = path.join(dir, 'tokenizer.json');
