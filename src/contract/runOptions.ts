@@ -77,7 +77,7 @@ function describe(raw: unknown): string {
 
 // ── the table ───────────────────────────────────────────────────────────────────────────────────
 
-export const PROVIDER_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as const;
+export const PROVIDER_CHOICES = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'] as const;
 export type ProviderChoice = (typeof PROVIDER_CHOICES)[number];
 
 /** Element types a cache is written in (its manifest and key hold one of these, never `auto`). */
@@ -171,7 +171,7 @@ export const RUN_OPTIONS = {
   executionProvider: {
     default: 'auto' as ProviderChoice,
     choices: PROVIDER_CHOICES,
-    help: 'onnxruntime execution provider for the forward passes; auto: the platform GPU provider when available, else CPU',
+    help: 'onnxruntime execution provider for the forward passes and the probes\' GPU kernels; auto: CUDA → WebGPU → DirectML/CoreML → CPU, the first that starts',
     accepts: PROVIDER_CHOICES.join(' | '),
     setting: 'executionProvider',
     flag: 'provider',

@@ -12,14 +12,14 @@ export interface ProviderView {
   warning: boolean;
 }
 
-const GPU_PROVIDERS = new Set(['cuda', 'dml', 'coreml']);
+const GPU_PROVIDERS = new Set(['cuda', 'webgpu', 'dml', 'coreml']);
 
 /**
  * `provider` and `tried` are the result's model.provider and model.providersTried: the provider of this
  * run's forward passes, or (tried empty) of the cached activations when no forward pass ran.
  */
 export function providerView(requested: ProviderChoice, provider: string, tried: readonly string[]): ProviderView {
-  const asked = requested === 'auto' ? 'auto (the GPU provider of this platform if it is there, else cpu)' : requested;
+  const asked = requested === 'auto' ? 'auto (the first GPU provider that starts: cuda → webgpu → dml/coreml, else cpu)' : requested;
   if (tried.length === 0) {
     const from = provider === '' ? '' : `, computed earlier with ${provider}`;
     return {

@@ -104,6 +104,8 @@ export class ActivationSession {
     readonly vocabSize: number | undefined,
     /** optimum merged decoders: the If nodes whose no-cache branch is what runs (empty otherwise). */
     readonly inlinedIf: string[],
+    /** `provider: why it would not start` for each provider tried before `provider`. */
+    readonly providerFallbacks: string[] = [],
   ) {}
 
   get numLayers(): number {
@@ -135,7 +137,7 @@ export class ActivationSession {
       tensors: [...tensorsByLocation.values()].flat(),
       keepLogits,
     });
-    const { session, provider } = await createOrtSession(bytes, modelDir, label, options.executionProviders, graph);
+    const { session, provider, fallbacks } = await createOrtSession(bytes, modelDir, label, options.executionProviders, graph);
 
     const hiddenSize = layerMap.embedding?.hiddenSize ?? folder.hiddenSize;
     if (hiddenSize === undefined) {
@@ -158,6 +160,7 @@ export class ActivationSession {
       hiddenSize,
       vocabSize,
       inlinedIf,
+      fallbacks,
     );
   }
 

@@ -7,6 +7,7 @@ import { InferenceSession } from 'onnxruntime-node';
 import { LayerProbeError } from '../../contract/errors';
 import { checkExternalData, placeExternalData } from '../onnx/externalData';
 import { describeNode, type OnnxGraph, parseModel } from '../onnx/graph';
+import { providerFailureHint } from './executionProviders';
 import { type ModelFolder, readModelBytes, resolveModelFolder } from './modelFolder';
 
 export class SessionCreateError extends LayerProbeError {
@@ -17,6 +18,8 @@ export interface OrtSessionHandle {
   session: InferenceSession;
   /** The execution provider that accepted the model ('cpu', 'cuda', …). */
   provider: string;
+  /** `provider: why it would not start` for each provider tried before the one that did: the run log says why it fell back. */
+  fallbacks?: string[];
 }
 
 /**
@@ -44,9 +47,10 @@ export async function createOrtSession(
         logSeverityLevel: 3,
         extra: { session: { model_external_initializers_file_folder_path: placed.folder } },
       });
-      return { session, provider };
+      return { session, provider, fallbacks: failures };
     } catch (err) {
-      failures.push(`${provider}: ${(err as Error).message}`);
+      const message = (err as Error).message;
+      failures.push(`${provider}: ${message}${providerFailureHint(provider, message)}`);
     }
   }
   const message = failures.join('; ');

@@ -11,7 +11,7 @@ import { acquireRunLocks, CACHE_LOCK_FILE, type HeldLock } from '../../storage/r
 import { ActivationCache } from '../cache/activationCache';
 import { cacheFolderName, cacheKeyFor, modelIdentity } from '../cache/cacheKey';
 import { ActivationSession, LocationUnavailableError } from '../model/activationSession';
-import { providerOrder, quietOnnxruntimeLogging } from '../model/executionProviders';
+import { providerPlan, quietOnnxruntimeLogging } from '../model/executionProviders';
 import { resolveModelFolder } from '../model/modelFolder';
 import { modelSizeOnDisk } from '../model/modelSizeOnDisk';
 import { resolveCacheDtype } from '../model/weightPrecision';
@@ -221,7 +221,9 @@ export class ActivationStage {
     const { modelDir } = this.request;
     const loading = `${path.basename(modelDir)}${describeModelSize(modelDir)}`;
     this.hooks.progress('model', 0, 1, `Loading ${loading}`);
-    const providers = providerOrder(this.request.executionProvider ?? 'auto');
+    const plan = providerPlan(this.request.executionProvider ?? 'auto');
+    const providers = plan.order;
+    for (const why of plan.skipped) this.hooks.log(`execution provider skipped: ${why}`);
     quietOnnxruntimeLogging();
     const primary = this.locations[0];
     let locations = [...wanted];
@@ -246,8 +248,9 @@ export class ActivationStage {
     this.providersTried = providers.slice(0, providers.indexOf(session.provider) + 1);
     const log = this.hooks.log;
     log(`model ${modelDir}: ${session.numLayers} layers × ${session.hiddenSize}, ${session.blockKind} blocks`);
+    for (const why of session.providerFallbacks) log(`execution provider fell back: ${why}`);
     if (session.provider !== providers[0]) {
-      log(`execution provider ${providers[0]} is not available here; running on ${session.provider} (tried ${providers.join(' → ')})`);
+      log(`execution provider ${providers[0]} is not available here; running on ${session.provider} (tried ${this.providersTried.join(' → ')})`);
     } else {
       log(`execution provider ${session.provider}`);
     }

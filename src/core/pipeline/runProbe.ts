@@ -15,6 +15,7 @@ import { columnSamples, detectColumns, promptFromValues, resolveColumnMapping } 
 import { contentHash, readTable } from '../dataset/readTable';
 import { toRows } from '../dataset/rows';
 import type { Table } from '../dataset/table';
+import { isGpuProvider } from '../model/executionProviders';
 import { resolveModelFolder } from '../model/modelFolder';
 import { LOGISTIC_DEFAULTS } from '../probe/logistic';
 import { formatCount } from '../progress/formatTiming';
@@ -139,6 +140,8 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
       const grid = await trainProbes(activations.sources.get(location)!, trainIdx, testIdx, labels, {
         ...LOGISTIC_DEFAULTS,
         seed: options.seed,
+        // Only when forward passes ran here (providersTried non-empty): a cache says nothing of this machine's GPUs.
+        provider: activations.providersTried.length > 0 && isGpuProvider(activations.provider) ? activations.provider : 'cpu',
         signal: hooks.signal,
         onCell: (done, cellsTotal, cell) => {
           const total = cellsPerLocation * probed.length;

@@ -11,6 +11,8 @@ export interface ProbeOptions {
   maxIter: number;
   /** Seed of the per-cell AUC bootstrap (the run's seed). */
   seed: number;
+  /** The forward passes' execution provider when it is a GPU one: the probes' onnxruntime products run there too. */
+  provider?: string;
   /** After each cell, with its final values (cells come coarse to fine in layers: see cellOrder.ts). */
   onCell?: (cellsDone: number, cellsTotal: number, cell: FinishedCell) => void;
   signal?: AbortSignal;
@@ -73,7 +75,7 @@ export async function trainProbes(
           packRows(slab, store.hiddenSize, testRows),
           yTest,
           store.hiddenSize,
-          { C: options.C, tol: options.tol, maxIter: options.maxIter, seed: options.seed },
+          { C: options.C, tol: options.tol, maxIter: options.maxIter, seed: options.seed, provider: options.provider },
         );
       } catch (err) {
         // e.g. non-finite activations (an fp16 overflow): say which cell, not just what.

@@ -70,6 +70,8 @@ export interface FastLogisticOptions extends Omit<LogisticOptions, 'solver'> {
   solver?: 'auto' | FastSolverName;
   /** onnxruntime intra-op threads (0 = one per core, its default); ignored when `kernels` is given. */
   threads?: number;
+  /** GPU execution provider for the onnxruntime products (see OrtKernelOptions.provider); ignored when `kernels` is given. */
+  provider?: string;
   kernels?: OrtKernels;
 }
 
@@ -104,7 +106,7 @@ export async function fitLogisticFast(
   if (solver === 'newton-gram') return fitNewtonGram(X, n, d, y, settings);
   // Small problems chosen automatically stay in JS; an explicit 'newton-cg' gets the onnxruntime builder.
   if (solver === 'newton-cg' && opts.solver !== 'newton-cg' && n * d * Math.min(n, d) < 5e7) return fitNewtonCg(X, n, d, y, settings);
-  const kernels = opts.kernels ?? (await sharedOrtKernels(opts.threads ?? 0));
+  const kernels = opts.kernels ?? (await sharedOrtKernels(opts.threads ?? 0, opts.provider ?? 'cpu'));
   if (solver === 'newton-dual') {
     if (n < 4) throw new RangeError(`newton-dual needs at least 4 rows, got ${n}`);
     return fitNewtonDual(X, n, d, y, settings, kernels);

@@ -12,6 +12,11 @@ const GRAM_BLOCKS = 4;
 export interface OrtKernelOptions {
   /** onnxruntime intra-op threads; 0 = its default (one per physical core). */
   threads?: number;
+  /**
+   * A GPU execution provider to put the products on (the forward passes' one, e.g. 'webgpu'); nodes it
+   * lacks (float64 MatMul on WebGPU) run on CPU in the same session. When it cannot start, CPU alone.
+   */
+  provider?: string;
 }
 
 export class OrtKernels {
@@ -22,8 +27,20 @@ export class OrtKernels {
     private readonly covarianceSession: ort.InferenceSession,
   ) {}
 
-  static async create({ threads = 0 }: OrtKernelOptions = {}): Promise<OrtKernels> {
+  static async create({ threads = 0, provider = 'cpu' }: OrtKernelOptions = {}): Promise<OrtKernels> {
+    if (provider !== 'cpu') {
+      try {
+        return await OrtKernels.createOn([provider, 'cpu'], threads);
+      } catch {
+        // The forward passes already said which provider they got; the kernels are correct on CPU too.
+      }
+    }
+    return OrtKernels.createOn(['cpu'], threads);
+  }
+
+  private static async createOn(executionProviders: string[], threads: number): Promise<OrtKernels> {
     const options: ort.InferenceSession.SessionOptions = {
+      executionProviders,
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
@@ -174,16 +191,17 @@ function covarianceGraph(): Uint8Array {
   return b.toBytes();
 }
 
-const shared = new Map<number, Promise<OrtKernels>>();
+const shared = new Map<string, Promise<OrtKernels>>();
 
-/** One set of sessions per thread count, per process: sessions take milliseconds to create, cells are many. */
-export function sharedOrtKernels(threads = 0): Promise<OrtKernels> {
-  let kernels = shared.get(threads);
+/** One set of sessions per thread count and provider, per process: sessions take milliseconds to create, cells are many. */
+export function sharedOrtKernels(threads = 0, provider = 'cpu'): Promise<OrtKernels> {
+  const key = `${threads} ${provider}`;
+  let kernels = shared.get(key);
   if (!kernels) {
-    kernels = OrtKernels.create({ threads });
-    shared.set(threads, kernels);
+    kernels = OrtKernels.create({ threads, provider });
+    shared.set(key, kernels);
     // A failed creation must not be cached forever.
-    kernels.catch(() => shared.delete(threads));
+    kernels.catch(() => shared.delete(key));
   }
   return kernels;
 }

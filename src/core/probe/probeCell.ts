@@ -28,6 +28,8 @@ export interface ProbeCellFastOptions extends Omit<ProbeCellOptions, 'solver'> {
   solver?: 'auto' | FastSolverName;
   /** onnxruntime intra-op threads (0 = one per core, its default). */
   threads?: number;
+  /** GPU execution provider for the onnxruntime products (see OrtKernelOptions.provider). */
+  provider?: string;
 }
 
 export interface ProbeCellResult {

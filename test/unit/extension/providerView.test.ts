@@ -9,14 +9,14 @@ describe('the execution-provider status (providerView)', () => {
     assert.equal(v.warning, false);
     assert.equal(v.icon, 'chip');
     assert.equal(v.text, 'Layer Probe: cpu');
-    assert.equal(v.tooltip, 'Asked for: auto (the GPU provider of this platform if it is there, else cpu); tried cuda → cpu; used: cpu (cuda not available here).');
+    assert.equal(v.tooltip, 'Asked for: auto (the first GPU provider that starts: cuda → webgpu → dml/coreml, else cpu); tried cuda → cpu; used: cpu (cuda not available here).');
   });
 
   it('auto that got the GPU, and cpu asked for by name, are neutral', () => {
     assert.deepEqual(providerView('auto', 'cuda', ['cuda']), {
       icon: 'chip',
       text: 'Layer Probe: cuda',
-      tooltip: 'Asked for: auto (the GPU provider of this platform if it is there, else cpu); tried cuda; used: cuda.',
+      tooltip: 'Asked for: auto (the first GPU provider that starts: cuda → webgpu → dml/coreml, else cpu); tried cuda; used: cuda.',
       warning: false,
     });
     const cpu = providerView('cpu', 'cpu', ['cpu']);

@@ -132,9 +132,7 @@ test('bad inputs end with messages naming the file and the row, column or graph 
 });
 
 test('auto provider falls back to CPU where no GPU provider loads, and says so in the result', async () => {
-  assert.deepEqual(providerOrder('auto', 'linux'), ['cuda', 'cpu']);
-  assert.deepEqual(providerOrder('auto', 'win32'), ['dml', 'cpu']);
-  assert.deepEqual(providerOrder('auto', 'darwin'), ['coreml', 'cpu']);
+  // The order per platform is in executionProviders.test.ts; on this machine (no GPU device node) auto is cuda → cpu.
   assert.deepEqual(providerOrder('cuda'), ['cuda']);
   const datasetFile = plantedDataset(tempDir(), 60);
   const logs: string[] = [];
