@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { CacheMergeError, mergeCacheRoots } from '../core/cache/mergeCaches';
 import { clearCacheFolders, formatBytes, listCacheFolders } from '../storage/cacheFolders';
 import { DEFAULT_RUNS_DIR_NAME } from '../storage/runFolders';
-import { UsageError } from './usageError';
+import { requireFolderIfThere, UsageError } from './usageError';
 
 export const DEFAULT_CACHE_DIR_NAME = '.layer-probe-cache';
 
@@ -34,6 +34,7 @@ export function runCacheCommand(argv: string[], write: (text: string) => void = 
     return values.help ? 0 : 2;
   }
   const root = path.resolve(positionals[0] ?? path.join(DEFAULT_RUNS_DIR_NAME, DEFAULT_CACHE_DIR_NAME));
+  requireFolderIfThere(root, 'an activation cache folder (where runs keep their caches)');
   const folders = listCacheFolders(root);
   const total = folders.reduce((s, f) => s + f.bytes, 0);
   if (values.clear) {

@@ -48,7 +48,26 @@ function resultFileOf(arg: string): string {
   const resolved = path.resolve(arg);
   const file = fs.existsSync(resolved) && fs.statSync(resolved).isDirectory() ? path.join(resolved, RESULT_FILE) : resolved;
   if (!fs.existsSync(file)) throw new UsageError(`${arg}: no such result (give a run's result.json or its folder)`);
+  const stat = fs.statSync(file);
+  // A device or FIFO would be read until memory runs out; a result is a regular JSON file.
+  if (!stat.isFile()) throw new UsageError(`${file}: not a regular file (give a run's result.json or its folder)`);
+  if (stat.size > MAX_RESULT_BYTES) {
+    throw new UsageError(`${file}: ${(stat.size / 2 ** 20).toFixed(1)} MiB is more than any result.json (limit ${MAX_RESULT_BYTES / 2 ** 20} MiB): give a run's result.json or its folder`);
+  }
   return file;
+}
+
+/** A run's result with tens of thousands of test rows is a few MiB; far above that it is not a result. */
+const MAX_RESULT_BYTES = 512 * 2 ** 20;
+
+function readResult(file: string): ProbeResult {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return parseProbeResult(text, file);
 }
 
 function realOrResolved(file: string): string {
@@ -123,8 +142,8 @@ export async function runCompareCommand(argv: string[], write: (text: string) =>
     throw new UsageError(`compare takes two runs; unexpected argument${positionals.length > 3 ? 's' : ''} ${positionals.slice(2).map((p) => `"${p}"`).join(' ')}`);
   }
   const [aFile, bFile] = positionals.map(resultFileOf);
-  const a = parseProbeResult(fs.readFileSync(aFile, 'utf8'), aFile);
-  const b = parseProbeResult(fs.readFileSync(bFile, 'utf8'), bFile);
+  const a = readResult(aFile);
+  const b = readResult(bFile);
   const kind = values.transfer ? 'transfer' : 'compare';
   // A refusal costs nothing: before the output folder is made.
   if (kind === 'transfer') checkTransferable(a, aFile, b, bFile);

@@ -70,12 +70,36 @@ export function prepareOutputFolder(request: OutputFolderRequest): OutputFolder 
         'it would be overwritten; choose another --out folder',
     );
   }
+  refuseOutputLinksToInputs(request, dir, dataset);
   if (fs.existsSync(path.join(dir, RESULT_FILE)) && !request.force) {
     throw new UsageError(`--out ${request.out} already holds a result (${RESULT_FILE}): pass --force to replace it, or leave --out out for a new run folder`);
   }
   const created = fs.existsSync(dir) ? [] : [dir];
   makeWritableFolder(dir, 'the --out folder');
   return { dir, created };
+}
+
+/**
+ * An output name in --out that is a link to the dataset (or into the model folder) is refused, even with
+ * --force: the write would replace the link, not the file, but a run never touches what points at its inputs.
+ */
+function refuseOutputLinksToInputs(request: OutputFolderRequest, dir: string, dataset: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((name) => OUTPUT_NAME.test(name));
+  } catch {
+    return; // not there yet: nothing to clash with
+  }
+  const model = request.modelDir === undefined ? undefined : realOrResolved(request.modelDir);
+  for (const name of names) {
+    const file = path.join(dir, name);
+    if (!fs.lstatSync(file).isSymbolicLink()) continue;
+    const target = realOrResolved(file);
+    const input = target === dataset ? `the dataset ${request.datasetFile}` : model !== undefined && (target === model || target.startsWith(model + path.sep)) ? `the model folder ${request.modelDir}` : undefined;
+    if (input !== undefined) {
+      throw new UsageError(`--out ${request.out} holds ${name}, a link to ${input}: the run would write over it; remove the link or choose another --out folder`);
+    }
+  }
 }
 
 /** Refuses an output folder that is (through symlinks) the model folder or inside it: a run never writes there. */

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { DEFAULT_RUNS_DIR_NAME, listRuns, type RunSummary } from '../storage/runFolders';
-import { UsageError } from './usageError';
+import { requireFolderIfThere, UsageError } from './usageError';
 
 export const RUNS_USAGE = `Usage: layer-probe runs [<runs-dir>]
 
@@ -31,6 +31,7 @@ export function runRunsCommand(argv: string[], write: (text: string) => void = (
   }
   if (parsed.positionals.length > 1) throw new UsageError(`runs takes one runs folder; unexpected argument ${parsed.positionals.slice(1).map((a) => `"${a}"`).join(' ')}`);
   const root = path.resolve(parsed.positionals[0] ?? DEFAULT_RUNS_DIR_NAME);
+  requireFolderIfThere(root, 'a runs folder (where the CLI writes its run folders)');
   const { runs, unreadable } = listRuns(root);
   if (runs.length === 0 && unreadable.length === 0) {
     write(`no runs in ${root}\n`);

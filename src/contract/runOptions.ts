@@ -53,8 +53,11 @@ function booleanValue(raw: unknown, source: OptionSource): boolean {
 }
 
 /** A finite number from a setting (a JSON number) or a flag (its text, which must not be empty). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 function numberValue(raw: unknown, source: OptionSource): number {
-  if (source === 'flag' && typeof raw === 'string' && raw.trim() !== '') {
+  // Decimal only: Number() also reads "0x10", "0b11" and "0o7", which no researcher means by a sample count.
+  if (source === 'flag' && typeof raw === 'string' && DECIMAL.test(raw.trim())) {
     const n = Number(raw);
     if (Number.isFinite(n)) return n;
   }

@@ -9,7 +9,7 @@ import { defaultRunOptions, promptFormatOf, type RunOptions } from '../../contra
 import { resolveColumnMapping } from '../dataset/columns';
 import { contentHash, readTable } from '../dataset/readTable';
 import { toRows } from '../dataset/rows';
-import { resolveModelFolder } from '../model/modelFolder';
+import { tokenLimitForRows } from '../model/positionLimit';
 import { PipelineError } from '../pipeline/errors';
 import { type PreparedRows, prepareRows } from '../pipeline/prepareRows';
 import { selectRows } from '../pipeline/selectRows';
@@ -38,7 +38,7 @@ export async function rowsOfRun(result: ProbeResult, resultFile: string, tokeniz
   const mapping = resolveColumnMapping(datasetFile, table.columns, result.dataset.columns);
   const { rows, dropped } = toRows(table, mapping);
   const selection = selectRows(table.records.length, rows, options);
-  const prepared = prepareRows(datasetFile, tokenizer, selection, dropped, log, promptFormatOf(options), resolveModelFolder(options.modelFolder).maxPositions);
+  const prepared = prepareRows(datasetFile, tokenizer, selection, dropped, log, promptFormatOf(options), tokenLimitForRows(options.modelFolder, log));
   const testRows = prepared.test.map((r) => r.rowIndex);
   const sameTest = testRows.length === result.nTest && testRows.every((r, i) => r === result.test.rowIndex[i] && prepared.test[i].correct === result.test.label[i]);
   if (prepared.train.length !== result.nTrain || !sameTest) {

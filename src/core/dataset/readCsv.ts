@@ -38,7 +38,7 @@ export async function parseCsv(file: string): Promise<Table> {
     bom: true,
     raw: true,
     skip_empty_lines: true,
-    relax_column_count_less: true,
+    // pandas fills a short record with NaN; a record short of fields is a lost separator or a cut line, so it is refused (below).
     // pandas reads a quote inside an unquoted field literally; csv-parse would refuse it.
     relax_quotes: true,
     // csv-parse's types assume on_record gets and returns string[]; with raw: true it gets a RawRecord.
@@ -72,6 +72,13 @@ export async function parseCsv(file: string): Promise<Table> {
     const where = recordsSeen === 0 ? { file, line } : { file, rowIndex: recordsSeen - 1, line };
     if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
       throw new DatasetError(where, `a quote opened in this record (line ${line}) is never closed: the rest of the file would become one field; close or remove the quote`);
+    }
+    if (err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && header !== undefined && Array.isArray(err.record)) {
+      const got = (err.record as unknown[]).length;
+      throw new DatasetError(
+        where,
+        `this record has ${got} field${got === 1 ? '' : 's'}, the header has ${header.length}: a separator or quote is missing or extra (or the line was cut); fix the record or remove it`,
+      );
     }
     throw new DatasetError(where, `not valid CSV (${reason})`);
   }

@@ -14,7 +14,14 @@ export interface RowsResult {
   rows: DatasetRow[];
   /** Rows left out on purpose, by reason (only reasons with a count > 0). */
   dropped: { reason: string; count: number }[];
+  /** The first rows left out, each as `row N (line L): why`, for the run log (the counts are in `dropped`). */
+  droppedRows: string[];
+  /** Readings the log should state, e.g. a split value read as another (`validation` → test). */
+  notes: string[];
 }
+
+/** How many dropped rows the log names one by one; the count covers the rest. */
+export const NAMED_DROPS = 20;
 
 /**
  * Records → DatasetRows. Rows with an invalid exact answer are dropped first, as the reference does
@@ -27,6 +34,8 @@ export function toRows(table: Table, mapping: ColumnMapping): RowsResult {
   const fromCsv = table.format === 'csv';
   const rows: DatasetRow[] = [];
   let invalidExactAnswers = 0;
+  const droppedRows: string[] = [];
+  const splitAliases = new Map<string, string[]>();
 
   table.records.forEach((record, rowIndex) => {
     const line = table.lines[rowIndex];
@@ -48,6 +57,7 @@ export function toRows(table: Table, mapping: ColumnMapping): RowsResult {
       exactAnswer = unwrap(validExactAnswer(record[mapping.exactAnswer], flag, flagColumn !== undefined, fromCsv), flagColumn as string);
       if (exactAnswer === undefined) {
         invalidExactAnswers++;
+        if (droppedRows.length < NAMED_DROPS) droppedRows.push(`row ${rowIndex} (line ${line}): ${INVALID_EXACT_ANSWER} (${shownExactAnswer(record[mapping.exactAnswer], flagColumn, flag)})`);
         return;
       }
     }
@@ -59,7 +69,11 @@ export function toRows(table: Table, mapping: ColumnMapping): RowsResult {
       correct: read(mapping.correct, parseZeroOne),
     };
     if (exactAnswer !== undefined) row.exactAnswer = exactAnswer;
-    if (mapping.split !== undefined) row.split = read(mapping.split, parseSplit);
+    if (mapping.split !== undefined) {
+      row.split = read(mapping.split, parseSplit);
+      const raw = String(record[mapping.split]);
+      if (raw !== row.split) splitAliases.set(raw, [...(splitAliases.get(raw) ?? []), `row ${rowIndex} (line ${line})`]);
+    }
     if (mapping.inputOutputIds !== undefined) {
       row.inputOutputIds = read(mapping.inputOutputIds, parseTokenIds);
       // generate's per-token scores belong to these ids; without the ids they could not be aligned.
@@ -82,7 +96,21 @@ export function toRows(table: Table, mapping: ColumnMapping): RowsResult {
     );
   }
   const dropped = invalidExactAnswers > 0 ? [{ reason: INVALID_EXACT_ANSWER, count: invalidExactAnswers }] : [];
-  return { rows, dropped };
+  // Said, not silent: the paper's files call the held-out side validation, but a typo would land here too.
+  const notes = [...splitAliases].map(([raw, where]) => {
+    const side = parseSplit(raw);
+    const shownRows = where.length > 3 ? `${where.slice(0, 3).join(', ')} and ${where.length - 3} more` : where.join(', ');
+    return `split ${JSON.stringify(raw)} read as ${'value' in side ? side.value : '?'} in ${where.length} row${where.length === 1 ? '' : 's'}: ${shownRows}`;
+  });
+  return { rows, dropped, droppedRows, notes };
+}
+
+/** What made an exact answer invalid, in the words of the reference's rule. */
+function shownExactAnswer(exact: unknown, flagColumn: string | undefined, flag: unknown): string {
+  if (flagColumn !== undefined && flag !== 1 && flag !== '1' && flag !== '1.0' && flag !== true) return `${flagColumn} is ${JSON.stringify(flag ?? '')}, not 1`;
+  if (exact === undefined || exact === null || exact === '') return 'the cell is empty';
+  if (exact === 'NO ANSWER') return 'NO ANSWER';
+  return `${JSON.stringify(exact).slice(0, 40)} is not text or is missing`;
 }
 
 function checkMappedColumns(table: Table, mapping: ColumnMapping): void {

@@ -28,6 +28,8 @@ function invalidOffset(chunk: Buffer, base: number, state: Utf8State): number {
       state.needed--;
       continue;
     }
+    // NUL is valid UTF-8 but never text: a zero-padded (preallocated, sparse) or binary file.
+    if (b === 0) return base + i;
     if (b < 0x80) continue;
     state.start = base + i;
     state.lower = 0x80;
@@ -54,6 +56,8 @@ export function otherUnicodeEncoding(head: Buffer): string | undefined {
   if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'UTF-16 (big-endian byte-order mark)';
   // ASCII text in UTF-16 without a BOM: every other byte is NUL.
   const sample = head.subarray(0, 1024);
+  // Only NULs is no encoding at all: the NUL check names it.
+  if (sample.every((b) => b === 0)) return undefined;
   let evenNul = 0;
   let oddNul = 0;
   for (let i = 0; i < sample.length; i++) {
@@ -85,6 +89,12 @@ export async function checkUtf8(file: string): Promise<void> {
         let at = line;
         for (let i = 0; i < within; i++) if (chunk[i] === 0x0a) at++;
         const byte = bad >= offset ? chunk[within] : undefined;
+        if (byte === 0) {
+          throw new DatasetError(
+            { file, line: at },
+            `byte offset ${bad} is a NUL byte (0x00): a text dataset holds none — the file is binary or padded with zeros (a preallocated or extended file); remove them, e.g. \`tr -d '\\000' < in.csv > out.csv\``,
+          );
+        }
         const shown = byte === undefined ? '' : ` (0x${byte.toString(16).padStart(2, '0')})`;
         throw new DatasetError({ file, line: at }, `byte offset ${bad}${shown} is not UTF-8 — the file looks Latin-1 / Windows-1252 or binary: ${CONVERT}`);
       }

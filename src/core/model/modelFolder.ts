@@ -39,6 +39,20 @@ function readJson(file: string): Record<string, unknown> {
 }
 
 const asNumber = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/**
+ * A position-table size (max_position_embeddings, n_positions, context_length): absent is fine, but a
+ * value that is there and not a positive whole number is refused — ignoring it would silently drop the
+ * prompt-length limit and feed long rows to a Gather out of bounds.
+ */
+function positionLimit(file: string, fields: Record<string, unknown>, name: string): number | undefined {
+  const value = fields[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
+  throw new ModelFolderError(
+    `${file}: ${name} is ${JSON.stringify(value)}, not a positive whole number; it bounds the prompt length: set it to the model's context length or remove it`,
+  );
+}
 const asIds = (v: unknown): number[] =>
   Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : typeof v === 'number' ? [v] : [];
 
@@ -87,7 +101,7 @@ export function resolveModelFolder(dir: string): ModelFolder {
     result.numLayers = asNumber(decoder.num_hidden_layers);
     result.hiddenSize = asNumber(decoder.hidden_size);
     result.vocabSize = asNumber(model.vocab_size);
-    result.maxPositions = asNumber(model.context_length);
+    result.maxPositions = positionLimit(genaiConfigFile, model, 'context_length');
     result.bosTokenId = asNumber(model.bos_token_id);
     result.eosTokenIds = asIds(model.eos_token_id);
     result.modelType = typeof model.type === 'string' ? model.type : undefined;
@@ -107,7 +121,8 @@ export function resolveModelFolder(dir: string): ModelFolder {
     result.numLayers = hfLayers ?? result.numLayers;
     result.hiddenSize = asNumber(text.hidden_size) ?? asNumber(text.n_embd) ?? result.hiddenSize;
     result.vocabSize = asNumber(text.vocab_size) ?? result.vocabSize;
-    result.maxPositions = asNumber(text.max_position_embeddings) ?? asNumber(text.n_positions) ?? result.maxPositions;
+    result.maxPositions =
+      positionLimit(hfConfigFile, text, 'max_position_embeddings') ?? positionLimit(hfConfigFile, text, 'n_positions') ?? result.maxPositions;
     result.bosTokenId = asNumber(text.bos_token_id) ?? result.bosTokenId;
     const eos = asIds(text.eos_token_id);
     if (eos.length > 0) result.eosTokenIds = eos;

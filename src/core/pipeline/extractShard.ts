@@ -9,7 +9,7 @@ import { promptFormatOf } from '../../contract/runOptions';
 import { shardLockFile } from '../../storage/runLock';
 import { contentHash, readTable } from '../dataset/readTable';
 import { toRows } from '../dataset/rows';
-import { resolveModelFolder } from '../model/modelFolder';
+import { tokenLimitForRows } from '../model/positionLimit';
 import { formatCount } from '../progress/formatTiming';
 import { timedProgress } from '../progress/timedProgress';
 import { loadModelTokenizer } from '../tokenize/modelTokenizer';
@@ -43,7 +43,8 @@ export async function extractShard(input: RunInput & { shard: Shard }, hooks: Om
   progress('dataset', 0, 1, `Reading ${path.basename(input.datasetFile)}`);
   const table = await readTable(input.datasetFile, options.maxDatasetMB);
   const mapping = await resolveMapping(input, table, hooks, log);
-  const { rows, dropped } = toRows(table, mapping);
+  const { rows, dropped, droppedRows } = toRows(table, mapping);
+  for (const line of droppedRows) log(`dropped ${line}`);
   const hash = await contentHash(input.datasetFile);
   const selection = selectRows(table.records.length, rows, options);
   log(`dataset ${input.datasetFile}: ${table.records.length} records; ${selection.train.length} train / ${selection.test.length} test rows selected (seed ${options.seed})`);
@@ -73,7 +74,7 @@ export async function extractShard(input: RunInput & { shard: Shard }, hooks: Om
     await stage.beforeTokenize();
     progress('tokenize', 0, selection.all.length, `Tokenizing ${formatCount(selection.all.length)} rows`);
     const tokenizer = loadModelTokenizer(modelDir);
-    const prepared = prepareRows(input.datasetFile, tokenizer, selection, dropped, log, promptFormatOf(options), resolveModelFolder(modelDir).maxPositions);
+    const prepared = prepareRows(input.datasetFile, tokenizer, selection, dropped, log, promptFormatOf(options), tokenLimitForRows(modelDir, log));
     const mine = shardPositions(prepared.sequences.length, shard).map((p) => prepared.sequences[p]);
     log(`shard ${shard.index}/${shard.count} (0-based): ${mine.length} of the run's ${prepared.sequences.length} rows (positions p with p % ${shard.count} = ${shard.index})`);
     progress('tokenize', prepared.sequences.length, prepared.sequences.length, `Tokenized ${formatCount(prepared.sequences.length)} rows`);

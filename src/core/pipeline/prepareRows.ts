@@ -1,4 +1,5 @@
 import type { PromptFormat } from '../../contract/runOptions';
+import { NAMED_DROPS } from '../dataset/rows';
 import { ExactAnswerNotFoundError } from '../tokenize/exactSpan';
 import type { ModelTokenizer } from '../tokenize/modelTokenizer';
 import { PositionError, prepareSequence } from '../tokenize/positions';
@@ -31,6 +32,11 @@ export function prepareRows(
   const prepared = new Map<number, PreparedSequence>();
   const skipped = { tooShort: [] as string[], answerNotFound: [] as string[], tooLong: [] as string[] };
   for (const row of selection.all) {
+    const tooManyChars = maxTokens === undefined ? undefined : surelyTooLong(row, maxTokens, tokenizer.longestTokenChars);
+    if (tooManyChars !== undefined) {
+      skipped.tooLong.push(`row ${row.rowIndex} (line ${row.line}): ${tooManyChars}`);
+      continue;
+    }
     try {
       const sequence = prepareSequence(tokenizer, row, promptFormat);
       if (maxTokens !== undefined && sequence.ids.length > maxTokens) {
@@ -55,7 +61,7 @@ export function prepareRows(
   for (const [messages, reason] of reasons) {
     if (messages.length === 0) continue;
     dropped.push({ reason, count: messages.length });
-    for (const line of messages.slice(0, 20)) log(`dropped ${line}`);
+    for (const line of messages.slice(0, NAMED_DROPS)) log(`dropped ${line}`);
   }
   if (prepared.size === 0 && skipped.tooLong.length > 0) {
     throw new PipelineError(`${file}: every selected row is longer than the model's ${maxTokens} positions (max_position_embeddings): nothing can be probed; shorten the prompts or use a model with a longer context`);
@@ -68,6 +74,19 @@ export function prepareRows(
   const sequences = ordered.map((r) => prepared.get(r.rowIndex)!);
   const pieces = test.map((r) => tokenizer.pieces(prepared.get(r.rowIndex)!.ids));
   return { train, test, ordered, sequences, pieces };
+}
+
+/**
+ * Why a row cannot fit `maxTokens` positions, decided from its length in characters alone — undefined
+ * when it might fit. Tokenising a megabyte field takes minutes (BPE is quadratic in a word's length),
+ * and a text of n characters needs at least n / longestTokenChars tokens, so such a row is dropped
+ * before the tokenizer sees it.
+ */
+function surelyTooLong(row: DatasetRow, maxTokens: number, longestTokenChars: number): string | undefined {
+  if (row.inputOutputIds !== undefined) return undefined;
+  const chars = row.prompt.length + row.answer.length;
+  if (chars <= maxTokens * longestTokenChars) return undefined;
+  return `${chars} characters of prompt and answer: at least ${Math.ceil(chars / longestTokenChars)} tokens (its longest token has ${longestTokenChars} characters), the model holds ${maxTokens} positions`;
 }
 
 function requireBothClasses(file: string, side: string, rows: DatasetRow[]): void {

@@ -16,7 +16,7 @@ import { contentHash, readTable } from '../dataset/readTable';
 import { toRows } from '../dataset/rows';
 import type { Table } from '../dataset/table';
 import { isGpuProvider } from '../model/executionProviders';
-import { resolveModelFolder } from '../model/modelFolder';
+import { tokenLimitForRows } from '../model/positionLimit';
 import { LOGISTIC_DEFAULTS } from '../probe/logistic';
 import { formatCount } from '../progress/formatTiming';
 import { timedProgress } from '../progress/timedProgress';
@@ -75,10 +75,12 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
   progress('dataset', 0, 1, `Reading ${path.basename(input.datasetFile)}`);
   const table = await readTable(input.datasetFile, options.maxDatasetMB);
   const mapping = await resolveMapping(input, table, hooks, log);
-  const { rows, dropped } = toRows(table, mapping);
+  const { rows, dropped, droppedRows, notes } = toRows(table, mapping);
   const hash = await contentHash(input.datasetFile);
   log(`dataset ${input.datasetFile}: ${table.records.length} records (${table.format}), columns ${JSON.stringify(mapping)}`);
   for (const d of dropped) log(`dropped ${d.count} rows: ${d.reason}`);
+  for (const line of droppedRows) log(`dropped ${line}`);
+  for (const note of notes) log(note);
 
   const selection = selectRows(table.records.length, rows, options);
   const sampled =
@@ -123,7 +125,7 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
       const tokenizer = loadModelTokenizer(modelDir);
       const templated = tokenizer.chatTemplate && promptFormat.chatTemplate === 'auto';
       log(`tokenizer: ${tokenizer.kind} model (${tokenizer.kindReason}); prompts ${templated ? `in its chat template, add_generation_prompt ${promptFormat.addGenerationPrompt}` : 'as plain text'}`);
-      prepared = prepareRows(input.datasetFile, tokenizer, selection, dropped, log, promptFormat, resolveModelFolder(modelDir).maxPositions);
+      prepared = prepareRows(input.datasetFile, tokenizer, selection, dropped, log, promptFormat, tokenLimitForRows(modelDir, log));
       progress('tokenize', prepared.sequences.length, prepared.sequences.length, `Tokenized ${formatCount(prepared.sequences.length)} rows`);
       activations = await stage.extract(prepared.sequences);
     } finally {

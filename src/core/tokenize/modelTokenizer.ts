@@ -35,6 +35,12 @@ export interface ModelTokenizer {
   readonly specialTokens: Readonly<Record<string, string>>;
   /** Number of token ids (highest id + 1, added tokens included). */
   readonly vocabSize: number;
+  /**
+   * Characters (UTF-16 units) of the longest vocabulary or added token: no token covers more text than
+   * its own string, so a text of n characters needs at least n / this many tokens (a bound checked
+   * before tokenising, which is slow on megabyte fields).
+   */
+  readonly longestTokenChars: number;
   /** As tokenizer_config.json says, else transformers 4.42's default for the tokenizer class. */
   readonly cleanUpTokenizationSpaces: boolean;
   encode(text: string, options: { addSpecialTokens: boolean }): number[];
@@ -98,7 +104,11 @@ export function loadModelTokenizer(modelDir: string, options: LoadTokenizerOptio
   const stopIds = kind === 'base' ? [stopId] : [stopId, ...eosIds.filter((id) => id !== stopId)];
 
   let vocabSize = 0;
-  for (const id of tokenizer.get_vocab(true).values()) vocabSize = Math.max(vocabSize, id + 1);
+  let longestTokenChars = 1;
+  for (const [token, id] of tokenizer.get_vocab(true)) {
+    vocabSize = Math.max(vocabSize, id + 1);
+    longestTokenChars = Math.max(longestTokenChars, token.length);
+  }
 
   return {
     dir: modelDir,
@@ -116,6 +126,7 @@ export function loadModelTokenizer(modelDir: string, options: LoadTokenizerOptio
       ),
     ),
     vocabSize,
+    longestTokenChars,
     cleanUpTokenizationSpaces: settings.cleanUpTokenizationSpaces,
     encode,
     decode,

@@ -100,7 +100,6 @@ export const fileSystemCases: BadCase[] = [
     setup: (d) => { good(d); fs.mkdirSync(path.join(d, 'runs')); fs.symlinkSync('../data.jsonl', path.join(d, 'runs', 'result.json')); modelFolder(d); },
     args: (d) => ['probe', 'data.jsonl', '--model', path.join(d, 'model'), '--no-baselines', '--out', 'runs', '--cache-dir', 'cache', '--force'],
     expect: 'refused', says: ['data.jsonl', /input|dataset/], mayWrite: ['runs'],
-    known: '--force replaces a result.json that is a symlink to the dataset (the link, not the dataset\'s bytes)',
   },
   {
     id: 'output/out-beside-dataset-accepted',

@@ -90,7 +90,9 @@ describe('the run options table', () => {
       ['samples', '', /--samples must be a number, got nothing/],
       ['seed', '1.5', /--seed must be an integer ≥ 0, got "1\.5"/],
       ['test-fraction', '0', /--test-fraction must be between 0 and 1/],
-      ['provider', 'gpu', /--provider must be one of auto, cpu, cuda, dml, coreml, got "gpu"/],
+      ['provider', 'gpu', /--provider must be one of auto, cpu, cuda, webgpu, dml, coreml, got "gpu"/],
+      ['samples', '0x10', /--samples must be a number, got "0x10"/],
+      ['test-fraction', '0b1', /--test-fraction must be a number, got "0b1"/],
       ['cache-dtype', 'bf16', /--cache-dtype must be one of auto, float32, float16, got "bf16"/],
     ] as const) {
       assert.throws(() => runOptionsFromFlags({ [flag]: value }), (err: unknown) => err instanceof UsageError && message.test(err.message), flag);

@@ -135,14 +135,19 @@ test("CSV: the reference's model-output layout (pandas index column, multi-line 
   assert.ok(!isUnnamedIndexColumn('question'));
 });
 
-test('CSV: a short row lacks its trailing cells; a long row is an error at its line', async () => {
-  const short = await readTable(writeTemp('short.csv', 'a,b,c\n1,2\n'));
-  assert.deepEqual(short.records, [{ a: '1', b: '2', c: undefined }]);
+test('CSV: a short or a long row is an error at its line, with both field counts', async () => {
+  const short = writeTemp('short.csv', 'a,b,c\n1,2,3\n1,2\n');
+  await assert.rejects(readTable(short), (err: unknown) => {
+    assert.ok(err instanceof DatasetError);
+    assert.deepEqual(err.location, { file: short, rowIndex: 1, line: 3 });
+    assert.match(err.message, /: row 1 \(line 3\): this record has 2 fields, the header has 3: /);
+    return true;
+  });
   const long = writeTemp('long.csv', 'a,b\n"x\ny",1\n1,2,3\n');
   await assert.rejects(readTable(long), (err: unknown) => {
     assert.ok(err instanceof DatasetError);
     assert.deepEqual(err.location, { file: long, rowIndex: 1, line: 4 });
-    assert.match(err.message, /: row 1 \(line 4\): not valid CSV \(Invalid Record Length: .*\)$/);
+    assert.match(err.message, /: row 1 \(line 4\): this record has 3 fields, the header has 2: /);
     return true;
   });
 });
