@@ -55,16 +55,13 @@ function readsTokenIds(graph: OnnxGraph, tensor: string | undefined): boolean {
 }
 
 /**
- * The config's limit (max_position_embeddings, n_positions, context_length) and the graph's tables,
- * the smaller of the two: a config may promise more positions than the exported tables hold.
+ * The config's limit (max_position_embeddings, n_positions, context_length), else the graph's tables.
+ * The graph is parsed only when the config is silent: a single-file model.onnx may be 2 GB.
  */
 export function modelPositionLimit(folder: ModelFolder, graph?: OnnxGraph): PositionLimit {
+  if (folder.maxPositions !== undefined) return { limit: folder.maxPositions, source: folder.configSource };
   const fromGraph = graphPositionLimit(graph ?? parseModel(readModelBytes(folder.modelFile), folder.modelFile));
-  const fromConfig = folder.maxPositions;
-  if (fromGraph !== undefined && (fromConfig === undefined || fromGraph < fromConfig)) {
-    return { limit: fromGraph, source: `the position table in ${path.basename(folder.modelFile)}` };
-  }
-  if (fromConfig !== undefined) return { limit: fromConfig, source: folder.configSource };
+  if (fromGraph !== undefined) return { limit: fromGraph, source: `the position table in ${path.basename(folder.modelFile)}` };
   return { source: 'neither the config nor the graph gives a position limit' };
 }
 

@@ -10,6 +10,6 @@ test('the prompt-length limit comes from the config, else from the graph\'s posi
   assert.deepEqual(modelPositionLimit(resolveModelFolder(fixtureModel('tiny-llama-unfused-extdata'))), { limit: 512, source: 'the position table in model.onnx' });
   // config.json says 128; its graph computes rotary positions without a table.
   assert.deepEqual(modelPositionLimit(resolveModelFolder(fixtureModel('toy-facts-llama'))), { limit: 128, source: 'config.json' });
-  // genai_config.json's context_length (2048) equals the rows of the graph's table.
+  // genai_config.json gives context_length 2048.
   assert.equal(modelPositionLimit(resolveModelFolder(fixtureModel('tiny-random-llama-fp16'))).limit, 2048);
 });
