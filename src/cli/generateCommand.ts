@@ -19,6 +19,8 @@ import { UsageError } from './usageError';
 /** The run options that also shape generation: the same prompts (and q_length) as probing will see. */
 const GENERATE_RUN_OPTIONS: RunOptionKey[] = [
   'modelFolder',
+  'encoding',
+  'maxDatasetMB',
   'datasetKind',
   'modelKind',
   'chatTemplate',
@@ -87,6 +89,8 @@ export async function runGenerateCommand(argv: string[]): Promise<number> {
   try {
     result = await generateAnswers({
       questionsFile: questions,
+      encoding: runOptions.encoding,
+      maxDatasetMB: runOptions.maxDatasetMB,
       modelDir: path.resolve(runOptions.modelFolder),
       outFile,
       datasetKind: runOptions.datasetKind === 'auto' ? undefined : runOptions.datasetKind,

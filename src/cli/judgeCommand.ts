@@ -10,7 +10,7 @@ import { readEscapes } from './generateCommand';
 import { runOptionFlags, runOptionsFromFlags, runOptionsUsage } from './runFlags';
 
 /** The run options judging reads: the benchmark, and the model that wrote the answers. */
-const JUDGE_RUN_OPTIONS: RunOptionKey[] = ['datasetKind', 'modelKind', 'extractionModel', 'extractionSampling', 'seed', 'executionProvider', 'modelFolder'];
+const JUDGE_RUN_OPTIONS: RunOptionKey[] = ['encoding', 'maxDatasetMB', 'datasetKind', 'modelKind', 'extractionModel', 'extractionSampling', 'seed', 'executionProvider', 'modelFolder'];
 
 export const JUDGE_USAGE = `Usage: layer-probe judge <answers-file> [--dataset-kind <kind>] [--model-kind base|instruct] [options]
 
@@ -66,6 +66,8 @@ export async function runJudgeCommand(argv: string[]): Promise<number> {
     extractionModel: runOptions.extractionModel === '' ? '' : path.resolve(runOptions.extractionModel),
     extractionSampling: runOptions.extractionSampling,
     seed: runOptions.seed,
+    encoding: runOptions.encoding,
+    maxDatasetMB: runOptions.maxDatasetMB,
     executionProvider: runOptions.executionProvider,
     log: (line) => quiet || process.stderr.write(`  ${line}\n`),
   });

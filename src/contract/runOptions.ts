@@ -89,6 +89,13 @@ export type CacheDtype = (typeof CACHE_DTYPES)[number];
 export const CACHE_DTYPE_CHOICES = ['auto', ...CACHE_DTYPES] as const;
 export type CacheDtypeChoice = (typeof CACHE_DTYPE_CHOICES)[number];
 
+/**
+ * How dataset bytes become text. latin1 is ISO-8859-1 (every byte its own code point); windows-1252 is
+ * what Excel on Windows saves as "ANSI" (and what browsers call latin1).
+ */
+export const TEXT_ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'latin1'] as const;
+export type TextEncodingName = (typeof TEXT_ENCODINGS)[number];
+
 export const CHAT_TEMPLATE_CHOICES = ['auto', 'none'] as const;
 export type ChatTemplateChoice = (typeof CHAT_TEMPLATE_CHOICES)[number];
 
@@ -208,6 +215,17 @@ export const RUN_OPTIONS = {
       if (mib < 1) throw new Error(`must be at least 1 MiB, got ${describe(raw)}`);
       return mib;
     },
+  },
+  encoding: {
+    default: 'utf-8' as TextEncodingName,
+    choices: TEXT_ENCODINGS,
+    help: 'how the dataset file is decoded: utf-8 (a BOM is fine), utf-16le, utf-16be, windows-1252 (Excel\'s "ANSI") or latin1 (ISO-8859-1); a file that is not valid in it is refused, naming the line and byte offset',
+    accepts: TEXT_ENCODINGS.join(' | '),
+    setting: 'encoding',
+    flag: 'encoding',
+    // The same bytes decoded otherwise are other prompts. The key leaves utf-8 out (see cacheKeyFor).
+    changesActivations: true,
+    parse: enumValue(TEXT_ENCODINGS),
   },
   activationCache: {
     default: true,

@@ -5,6 +5,9 @@ import * as vscode from 'vscode';
 import type { ColumnDetection, ColumnMapping } from '../contract/columns';
 import { candidateItems, COLUMN_CHOICES_KEY, type ColumnChoices, describeChoice, rememberedChoice, withChoice } from './columnChoices';
 
+/** Fires as each column quick pick is shown, with its role (tests answer the pick only once it is up). */
+export const columnsAsked = new vscode.EventEmitter<string>();
+
 export interface AskColumnsContext {
   datasetFile: string;
   /** The workspace state, where choices are remembered per file and its columns. */
@@ -26,12 +29,14 @@ export async function askColumns(detection: ColumnDetection, columns: string[], 
   }
   const chosen: Partial<ColumnMapping> = {};
   for (const { role } of detection.ambiguous) {
-    const pick = await vscode.window.showQuickPick(candidateItems(detection, role), {
+    const shown = vscode.window.showQuickPick(candidateItems(detection, role), {
       title: `Layer Probe: which column holds the ${role}?`,
       placeHolder: `Several columns of ${path.basename(ctx.datasetFile)} could be the ${role} (first values shown below each)`,
       matchOnDetail: true,
       ignoreFocusOut: true,
     });
+    columnsAsked.fire(role);
+    const pick = await shown;
     if (!pick) return undefined;
     chosen[role] = pick.label;
   }

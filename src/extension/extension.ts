@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 
 import { DEFAULT_RUNS_DIR_NAME, type RunSummary } from '../storage/runFolders';
-import { resetColumnChoicesCommand } from './askColumns';
+import { columnsAsked, resetColumnChoicesCommand } from './askColumns';
 import { clearActivationCachesCommand } from './clearCaches';
 import { compareRunsCommand } from './compareCommand';
 import { HeatmapPanel, registerHeatmapPanelSerializer } from './panel/heatmapPanel';
@@ -22,6 +22,8 @@ export interface LayerProbeApi {
   onDidOpenPanel: vscode.Event<HeatmapPanel>;
   /** Fires with the message of every failed run (the notification's text after "Layer Probe: "). */
   onDidFailRun: vscode.Event<string>;
+  /** Fires with the role (prompt, answer, label…) as each column quick pick is shown. */
+  onDidAskColumns: vscode.Event<string>;
 }
 
 export function activate(context: vscode.ExtensionContext): LayerProbeApi {
@@ -71,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): LayerProbeApi {
     }),
     vscode.commands.registerCommand('layerProbe.revealRun', (arg: unknown) => revealRunCommand(arg)),
   );
-  return { probeDataset, listRuns: () => runsView.runs(), onDidOpenPanel: HeatmapPanel.onDidOpen, onDidFailRun: runFailed.event };
+  return { probeDataset, listRuns: () => runsView.runs(), onDidOpenPanel: HeatmapPanel.onDidOpen, onDidFailRun: runFailed.event, onDidAskColumns: columnsAsked.event };
 }
 
 const isChoices = (value: unknown): value is ProbeCommandChoices => typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof vscode.Uri);

@@ -74,7 +74,7 @@ export async function probeDatasetCommand(
   }
   const modelDir = await pickModelFolder(context, dataset, configured.modelFolder);
   if (!modelDir) return undefined;
-  const options: RunOptions = {
+  let options: RunOptions = {
     ...configured,
     modelFolder: modelDir,
     // The worker's working directory is not the workspace: resolve here, as the model folder is.
@@ -104,6 +104,8 @@ export async function probeDatasetCommand(
       await showAnswersBeside(summary.outFile);
       if (choices.generateOnly) return { summary };
       datasetFile = summary.outFile;
+      // The question file may be in another encoding; the answers generation wrote are UTF-8.
+      options = { ...options, encoding: 'utf-8' };
     }
     return await probeAndShow({ context, output, providerStatus }, { datasetFile, options, answers });
   } catch (err) {

@@ -84,6 +84,8 @@ async function generate(request: GenerateRequest): Promise<GenerationSummary> {
   const timed = timedProgress((stage, done, total, message) => post({ type: 'progress', stage, done, total, message }));
   const generated = await generateAnswers({
     questionsFile: request.questionsFile,
+    encoding: options.encoding,
+    maxDatasetMB: options.maxDatasetMB,
     modelDir: options.modelFolder,
     outFile: request.outFile,
     datasetKind: options.datasetKind === 'auto' ? undefined : options.datasetKind,

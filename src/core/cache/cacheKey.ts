@@ -30,7 +30,11 @@ export interface ModelIdentity {
  * column — except the model folder, which the key names by its identity instead. The dtype is the one
  * written, never `auto`: an auto run and a run that named the same dtype share one cache.
  */
-export type CacheKeyOptions = Omit<Pick<RunOptions, Exclude<ActivationOptionKey, 'modelFolder'>>, 'cacheDtype'> & { cacheDtype: CacheDtype };
+export type CacheKeyOptions = Omit<Pick<RunOptions, Exclude<ActivationOptionKey, 'modelFolder'>>, 'cacheDtype' | 'encoding'> & {
+  cacheDtype: CacheDtype;
+  /** Absent for utf-8. */
+  encoding?: RunOptions['encoding'];
+};
 
 export interface CacheKey {
   format: number;
@@ -55,6 +59,8 @@ export function cacheKeyFor(parts: {
   for (const key of ACTIVATION_OPTION_KEYS) if (key !== 'modelFolder') options[key] = parts.options[key];
   options.location = parts.location;
   options.cacheDtype = resolveCacheDtype(parts.options.cacheDtype, parts.model.modelFile).dtype;
+  // utf-8 keys are those of the caches written before the option existed: they still hit.
+  if (options.encoding === 'utf-8') delete options.encoding;
   return {
     format: CACHE_FORMAT_VERSION,
     dataset: { contentHash: parts.datasetHash, columns: parts.columns },

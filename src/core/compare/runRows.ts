@@ -34,7 +34,7 @@ export async function rowsOfRun(result: ProbeResult, resultFile: string, tokeniz
   }
   // Options a result written before an option existed lacks were the table's defaults then.
   const options: RunOptions = { ...defaultRunOptions(), ...result.settings.options };
-  const table = await readTable(datasetFile);
+  const table = await readTable(datasetFile, { encoding: options.encoding });
   const mapping = resolveColumnMapping(datasetFile, table.columns, result.dataset.columns);
   const { rows, dropped } = toRows(table, mapping);
   const selection = selectRows(table.records.length, rows, options);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import type { TextEncodingName } from '../../contract/runOptions';
 import { checkDatasetFile, formatBytes } from './datasetFile';
 import { DatasetError } from './errors';
 import { readFileBytes } from './fileContent';
@@ -8,7 +9,7 @@ import { parseCsv } from './readCsv';
 import { parseJson } from './readJson';
 import { parseJsonl } from './readJsonl';
 import type { Table, TableFormat } from './table';
-import { checkUtf8 } from './textEncoding';
+import { checkText, decodeText } from './textEncoding';
 
 export { contentHash } from './fileContent';
 export { isUnnamedIndexColumn, type Table, type TableFormat } from './table';
@@ -28,23 +29,31 @@ export function tableFormatOf(file: string): TableFormat | undefined {
   return FORMAT_BY_EXTENSION[path.extname(file).toLowerCase()];
 }
 
+export interface ReadTableOptions {
+  /** Largest file read (MiB); the option's default unless given. */
+  maxMB?: number;
+  /** How the bytes are decoded; utf-8 unless given. */
+  encoding?: TextEncodingName;
+}
+
 /**
  * Reads a dataset file into records, remembering the line where each record starts. The path must be a
- * regular file of at most `maxMB` MiB (the option's default unless given) holding UTF-8 text.
+ * regular file of at most `maxMB` MiB holding text in `encoding`.
  */
-export async function readTable(file: string, maxMB?: number): Promise<Table> {
+export async function readTable(file: string, options: ReadTableOptions = {}): Promise<Table> {
   const format = tableFormatOf(file);
   if (!format) {
     throw new DatasetError({ file }, `unsupported file type; expected ${Object.keys(FORMAT_BY_EXTENSION).join(', ')}`);
   }
-  checkDatasetFile(file, maxMB);
+  const encoding = options.encoding ?? 'utf-8';
+  checkDatasetFile(file, options.maxMB);
   // JSON and JSON Lines are decoded as one string, which V8 caps (~512 MiB); CSV streams.
   const bytes = fs.statSync(file).size;
   if (format !== 'csv' && bytes > MAX_STRING_BYTES) {
     throw new DatasetError({ file }, `the file is ${formatBytes(bytes)}: JSON and JSON Lines files are read in one piece, at most ${formatBytes(MAX_STRING_BYTES)}; split it, or save it as CSV (read as a stream)`);
   }
-  await checkUtf8(file);
-  const table = format === 'csv' ? await parseCsv(file) : parseJsonText(file, format, decodeUtf8(await readFileBytes(file)));
+  await checkText(file, encoding);
+  const table = format === 'csv' ? await parseCsv(file, encoding) : parseJsonText(file, format, decodeText(await readFileBytes(file), encoding));
   if (table.records.length === 0) {
     throw new DatasetError({ file }, table.columns.length > 0 ? 'the file has a header but no records' : 'the file has no records');
   }
@@ -56,9 +65,4 @@ function parseJsonText(file: string, format: 'json' | 'jsonl', text: string): Ta
   if (format === 'jsonl') return parseJsonl(file, text);
   // JSON Lines saved as .json is common enough to read rather than refuse.
   return parseJson(file, text) ?? parseJsonl(file, text);
-}
-
-function decodeUtf8(bytes: Buffer): string {
-  const text = bytes.toString('utf8');
-  return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }

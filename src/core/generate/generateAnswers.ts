@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import type { DatasetKind, ModelKindChoice } from '../../contract/datasetKinds';
 import { LayerProbeError, RunCancelled } from '../../contract/errors';
 import type { AnswersProvenance } from '../../contract/result';
-import { DEFAULT_PROMPT_FORMAT, defaultRunOptions, type PromptFormat, type ProviderChoice } from '../../contract/runOptions';
+import { DEFAULT_PROMPT_FORMAT, defaultRunOptions, type PromptFormat, type ProviderChoice, type TextEncodingName } from '../../contract/runOptions';
 import { acquireRunLock } from '../../storage/runLock';
 import { DatasetError } from '../dataset/errors';
 import { readTable } from '../dataset/readTable';
@@ -40,6 +40,10 @@ const ROWS_PER_ROUND = 64;
 
 export interface GenerateAnswersOptions {
   questionsFile: string;
+  /** How the question file is decoded (default utf-8); the answers are always written in UTF-8. */
+  encoding?: TextEncodingName;
+  /** Largest question file read (MiB); the option's default unless given. */
+  maxDatasetMB?: number;
   modelDir: string;
   /** Where the answers are written (JSONL), row by row; a `.partial` file beside it until complete. */
   outFile: string;
@@ -134,7 +138,7 @@ export async function generateAnswers(options: GenerateAnswersOptions): Promise<
 
 async function generateLocked(options: GenerateAnswersOptions, waited: boolean): Promise<GeneratedAnswers> {
   const log = options.log ?? (() => undefined);
-  const table = await readTable(options.questionsFile);
+  const table = await readTable(options.questionsFile, { maxMB: options.maxDatasetMB, encoding: options.encoding });
   const detected = options.datasetKind ? { kind: options.datasetKind, reason: 'given' } : detectDatasetKind(table.columns, table.records);
   if (!detected) {
     throw new DatasetError(

@@ -10,7 +10,7 @@ import { loadModelTokenizer } from '../tokenize/modelTokenizer';
 import { detectDatasetKind } from './kinds';
 
 export async function inspectDataset(datasetFile: string, options: RunOptions): Promise<DatasetInspection> {
-  const table = await readTable(datasetFile);
+  const table = await readTable(datasetFile, { maxMB: options.maxDatasetMB, encoding: options.encoding });
   const detection = detectColumns(table.columns);
   const answered = detection.refusal === undefined && detection.missing.length === 0;
   const modelKind = loadModelTokenizer(options.modelFolder, { kind: options.modelKind === 'auto' ? undefined : options.modelKind }).kind;

@@ -41,7 +41,7 @@ export async function extractShard(input: RunInput & { shard: Shard }, hooks: Om
   const modelDir = options.modelFolder;
 
   progress('dataset', 0, 1, `Reading ${path.basename(input.datasetFile)}`);
-  const table = await readTable(input.datasetFile, options.maxDatasetMB);
+  const table = await readTable(input.datasetFile, { maxMB: options.maxDatasetMB, encoding: options.encoding });
   const mapping = await resolveMapping(input, table, hooks, log);
   const { rows, dropped, droppedRows } = toRows(table, mapping);
   for (const line of droppedRows) log(`dropped ${line}`);

@@ -26,7 +26,7 @@ export interface PlanRequest {
 
 export async function planRun(request: PlanRequest): Promise<RunPlan> {
   const { options } = request;
-  const table = await readTable(request.datasetFile);
+  const table = await readTable(request.datasetFile, { maxMB: options.maxDatasetMB, encoding: options.encoding });
   const mapping = resolveColumnMapping(request.datasetFile, table.columns, request.columns);
   const { rows } = toRows(table, mapping);
   const selection = selectRows(table.records.length, rows, options);

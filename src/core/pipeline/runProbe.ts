@@ -73,7 +73,7 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
   const modelDir = options.modelFolder;
 
   progress('dataset', 0, 1, `Reading ${path.basename(input.datasetFile)}`);
-  const table = await readTable(input.datasetFile, options.maxDatasetMB);
+  const table = await readTable(input.datasetFile, { maxMB: options.maxDatasetMB, encoding: options.encoding });
   const mapping = await resolveMapping(input, table, hooks, log);
   const { rows, dropped, droppedRows, notes } = toRows(table, mapping);
   const hash = await contentHash(input.datasetFile);

@@ -32,7 +32,7 @@ const csvLines = CSV.trimEnd().split('\n');
 
 export const datasetCases: BadCase[] = [
   // --- encodings, BOMs, NULs
-  ds('latin1-csv', 'latin1.csv', B(`${csvLines.slice(0, 3).join('\n')}\ncaf`, [0xe9], ',no,0,no\n', csvLines.slice(4).join('\n')), [/line 4: byte offset \d+ \(0xe9\)/, /Latin-1/]),
+  ds('latin1-csv', 'latin1.csv', B(`${csvLines.slice(0, 3).join('\n')}\ncaf`, [0xe9], ',no,0,no\n', csvLines.slice(4).join('\n')), [/line 4: byte offset \d+ \(0xe9\)/, /Latin-1/, /--encoding windows-1252/]),
   ds('latin1-jsonl', 'latin1.jsonl', B(JSONL, '{"question":"caf', [0xe9], '","model_answer":"a","correct":1}\n'), [/line 41: byte offset/]),
   ds('cp1252-quotes', 'smart.csv', B(`${HEADER}\n`, [0x93], 'hi', [0x94], ',yes,1,yes\n'), [/line 2: byte offset 43 \(0x93\)/]),
   ds('overlong-utf8', 'overlong.jsonl', B('{"question":"', [0xc0, 0xaf], '"}\n'), [/line 1: byte offset 13 \(0xc0\)/]),
@@ -47,6 +47,16 @@ export const datasetCases: BadCase[] = [
   ds('utf16be-nobom-json', 'u16be.json', Buffer.from(JSON.stringify(rows), 'utf16le').swap16(), [/UTF-16/]),
   ds('utf32le-bom', 'u32le.jsonl', B([0xff, 0xfe, 0, 0], utf32(JSONL, true)), [/UTF-32/]),
   ds('utf32be-bom', 'u32be.csv', B([0, 0, 0xfe, 0xff], utf32(CSV, false)), [/UTF-32/]),
+  // --- the encoding option: the right one reads, a wrong one is refused naming the right one
+  ds('latin1-csv-encoding-latin1', 'latin1ok.csv', B(CSV, 'caf', [0xe9], ',no,0,no\n'), [], { expect: 'accepted', extra: ['--encoding', 'latin1'] }),
+  ds('cp1252-quotes-encoding-cp1252', 'smartok.csv', B(CSV, [0x93], 'hi', [0x94], ',yes,1,yes\n'), [], { expect: 'accepted', extra: ['--encoding', 'windows-1252'] }),
+  ds('utf16le-bom-encoding-utf16le', 'u16ok.csv', B([0xff, 0xfe], Buffer.from(CSV, 'utf16le')), [], { expect: 'accepted', extra: ['--encoding', 'utf-16le'] }),
+  ds('utf16be-nobom-encoding-utf16be', 'u16beok.json', Buffer.from(JSON.stringify(rows), 'utf16le').swap16(), [], { expect: 'accepted', extra: ['--encoding', 'utf-16be'] }),
+  ds('utf16le-read-as-utf16be', 'u16wrong.csv', B([0xff, 0xfe], Buffer.from(CSV, 'utf16le')), [/not UTF-16BE: read it with --encoding utf-16le/], { extra: ['--encoding', 'utf-16be'] }),
+  ds('utf16le-lone-surrogate', 'u16lone.jsonl', B(Buffer.from(JSONL, 'utf16le'), Buffer.from('{"question":"', 'utf16le'), [0x00, 0xdc], Buffer.from('"}\n', 'utf16le')), [/line 41: byte offset \d+ is a low surrogate without its high half/], { extra: ['--encoding', 'utf-16le'] }),
+  ds('utf16le-odd-length', 'u16odd.csv', B(Buffer.from(CSV, 'utf16le'), [0x71]), [/ends inside a UTF-16 code unit/], { extra: ['--encoding', 'utf-16le'] }),
+  ds('utf8-read-as-latin1', 'utf8aslatin.csv', `${CSV}café,yes,1,yes\n`, [/the file is UTF-8 .*not latin1: read as latin1, "é" would become "Ã©"; read it with --encoding utf-8/], { extra: ['--encoding', 'latin1'] }),
+  ds('ascii-read-as-utf16', 'asciiasu16.csv', CSV, [/the file is 8-bit text .* not UTF-16LE: read it with --encoding utf-8/], { extra: ['--encoding', 'utf-16le'] }),
   ds('utf8-bom-jsonl', 'bom.jsonl', B([0xef, 0xbb, 0xbf], JSONL), [], { expect: 'accepted' }),
   ds('utf8-bom-csv', 'bom.csv', B([0xef, 0xbb, 0xbf], CSV), [], { expect: 'accepted' }),
   ds('utf8-bom-json', 'bom.json', B([0xef, 0xbb, 0xbf], JSON.stringify(rows)), [], { expect: 'accepted' }),

@@ -15,6 +15,8 @@ function command(id: string, args: string[], says: (string | RegExp)[], setup: (
 }
 
 export const flagCases: BadCase[] = [
+  flag('encoding-unknown', ['--encoding', 'utf16'], [/--encoding must be one of utf-8, utf-16le, utf-16be, windows-1252, latin1/]),
+  flag('encoding-empty', ['--encoding='], [/--encoding/]),
   flag('samples-empty', ['--samples='], [/--samples/]),
   flag('samples-negative', ['--samples', '-1'], [/--samples/]),
   flag('samples-word', ['--samples', 'many'], [/--samples/]),

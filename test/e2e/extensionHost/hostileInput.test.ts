@@ -53,9 +53,12 @@ describe('hostile datasets through the command', () => {
     const fifo = path.join(dir, 'hostile-fifo.jsonl');
     execFileSync('mkfifo', [fifo]);
     written.push(latin1, utf16, semi, fifo);
-    const convert = 'convert it to UTF-8 first, e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv` (or `-f utf-16`), or save it as UTF-8 from your editor';
-    assert.equal(await refusal(latin1), `${latin1}: line 2: byte offset 33 (0xe9) is not UTF-8 — the file looks Latin-1 / Windows-1252 or binary: ${convert}`);
-    assert.equal(await refusal(utf16), `${utf16}: the file is UTF-16 (little-endian byte-order mark), not UTF-8: ${convert}`);
+    const asLatin = 'read it with --encoding windows-1252 (the layerProbe.encoding setting in VS Code) or --encoding latin1, or convert it to UTF-8 first, e.g. `iconv -f cp1252 -t utf-8 in.csv > out.csv`';
+    assert.equal(await refusal(latin1), `${latin1}: line 2: byte offset 33 (0xe9) is not UTF-8 — the file looks Windows-1252 / Latin-1 (or binary): ${asLatin}`);
+    assert.equal(
+      await refusal(utf16),
+      `${utf16}: the file is UTF-16 (little-endian byte-order mark), not UTF-8: read it with --encoding utf-16le (the layerProbe.encoding setting in VS Code), or convert it to UTF-8 (\`iconv -f utf-16 -t utf-8\`)`,
+    );
     assert.equal(await refusal(semi), `${semi}: line 1: the header splits into 3 fields on semicolons but 1 on commas: this looks like a semicolon-separated file; save it comma-separated (or as .jsonl)`);
     // A FIFO would block any read forever: refused before one.
     assert.equal(await refusal(fifo), `${fifo}: this is a named pipe (FIFO); a dataset must be a regular file (.jsonl, .json or .csv)`);

@@ -22,7 +22,9 @@ export async function run(): Promise<void> {
       fs.appendFileSync(report, `${format(...args)}\n`);
     };
   }
-  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 60_000 });
+  // LAYER_PROBE_E2E_GREP runs only the tests whose full title matches (while working on one of them).
+  const grep = process.env.LAYER_PROBE_E2E_GREP;
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 60_000, ...(grep ? { grep } : {}) });
   for (const file of fs.readdirSync(__dirname).sort()) {
     if (file.endsWith('.test.js')) mocha.addFile(path.join(__dirname, file));
   }

@@ -26,6 +26,7 @@ function folderFor(options: RunOptions, parts: Partial<{ datasetHash: string; co
 const VARIANTS: { [K in ActivationOptionKey]: RunOptions[K] } = {
   modelFolder: OTHER_MODEL,
   location: 'resid_post',
+  encoding: 'latin1',
   cacheDtype: 'float16',
   chatTemplate: 'none',
   addGenerationPrompt: true,
@@ -69,6 +70,7 @@ describe('the activation cache key', () => {
   });
 
   it('names fields, not a prose string, and reads as the location', () => {
+    // No encoding field for utf-8: keys written before the option existed still hit.
     const key = cacheKeyFor({ options: base, location: 'mlp_out', datasetHash: 'h', columns: COLUMNS, model: modelIdentity(MODEL) });
     assert.deepEqual(key.options, { location: 'mlp_out', cacheDtype: 'float32', chatTemplate: 'auto', addGenerationPrompt: false });
     assert.match(cacheFolderName(key), /^mlp_out-[0-9a-f]{16}$/);

@@ -130,4 +130,36 @@ test('two probe commands on one cache at once: the second waits for the first, t
   const [folder] = listCacheFolders(cacheDir);
   assert.equal(folder.rows, 200);
   assert.equal(folder.inUseBy, undefined, 'both released the lock');
+  // Each row stored once (listCacheFolders counts distinct rows): the manifest lists 200 rows, and every chunk file is listed.
+  const manifest = JSON.parse(fs.readFileSync(path.join(folder.dir, 'manifest.json'), 'utf8')) as { chunks: { file: string; rows: number[] }[] };
+  assert.equal(manifest.chunks.flatMap((c) => c.rows).length, 200, 'no row stored twice');
+  assert.deepEqual(fs.readdirSync(folder.dir).filter((n) => n.endsWith('.safetensors')).sort(), manifest.chunks.map((c) => c.file).sort(), 'no unlisted chunk');
+});
+
+test('--encoding utf-16le: a UTF-16 copy of a dataset probes to the UTF-8 run\'s heatmap, in a cache of its own; result.json records it', () => {
+  const file = dataset(60);
+  const root = path.dirname(file);
+  const utf16 = path.join(root, 'data-utf16.jsonl');
+  fs.writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(fs.readFileSync(file, 'utf8'), 'utf16le')]));
+  const cacheDir = path.join(root, 'cache');
+  const probe = (data: string, out: string, ...flags: string[]) =>
+    spawnSync(process.execPath, [CLI, 'probe', data, '--model', fixtureModel('tiny-llama-unfused-extdata'), '--samples', '0', '--no-baselines', '--cache-dir', cacheDir, '--out', out, ...flags], {
+      encoding: 'utf8',
+      cwd: root,
+    });
+  const refused = probe(utf16, 'refused');
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /data-utf16\.jsonl: the file is UTF-16 \(little-endian byte-order mark\), not UTF-8: read it with --encoding utf-16le/);
+  const bad = probe(utf16, 'bad', '--encoding', 'utf16');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--encoding must be one of utf-8, utf-16le, utf-16be, windows-1252, latin1, got "utf16"/);
+  for (const [data, out, flags] of [[file, 'a', []], [utf16, 'b', ['--encoding', 'utf-16le']]] as const) {
+    const run = probe(data, out, ...flags);
+    assert.equal(run.status, 0, run.stderr);
+  }
+  const result = (out: string) => parseProbeResult(fs.readFileSync(path.join(root, out, 'result.json'), 'utf8'));
+  assert.deepEqual(result('b').metrics.auc, result('a').metrics.auc);
+  assert.equal(result('b').settings.options.encoding, 'utf-16le');
+  assert.equal(result('a').settings.options.encoding, 'utf-8');
+  assert.equal(listCacheFolders(cacheDir).filter((f) => f.location === 'mlp_out').length, 2, 'two datasets, two caches');
 });

@@ -108,7 +108,7 @@ describe('the run options table', () => {
   });
 
   it('the activation-changing options are exactly the column of the table', () => {
-    assert.deepEqual(ACTIVATION_OPTION_KEYS, ['modelFolder', 'location', 'cacheDtype', 'chatTemplate', 'addGenerationPrompt']);
+    assert.deepEqual(ACTIVATION_OPTION_KEYS, ['modelFolder', 'location', 'encoding', 'cacheDtype', 'chatTemplate', 'addGenerationPrompt']);
   });
 
   it('the sample limit: explicit always wins; unset is 1000, or the whole split column', () => {

@@ -62,7 +62,7 @@ test('invalid UTF-8 is refused naming the line and byte offset; a UTF-8 BOM is f
   const latin1 = writeTemp('latin1.csv', Buffer.concat([Buffer.from('question,model_answer,correct\nq1,yes,1\ncaf'), Buffer.from([0xe9]), Buffer.from(',no,0\n')]));
   await rejectsWith(
     readTable(latin1),
-    `${latin1}: line 3: byte offset 42 (0xe9) is not UTF-8 — the file looks Latin-1 / Windows-1252 or binary: convert it to UTF-8 first, e.g. \`iconv -f latin1 -t utf-8 in.csv > out.csv\` (or \`-f utf-16\`), or save it as UTF-8 from your editor`,
+    `${latin1}: line 3: byte offset 42 (0xe9) is not UTF-8 — the file looks Windows-1252 / Latin-1 (or binary): read it with --encoding windows-1252 (the layerProbe.encoding setting in VS Code) or --encoding latin1, or convert it to UTF-8 first, e.g. \`iconv -f cp1252 -t utf-8 in.csv > out.csv\``,
   );
   // Overlong encodings and surrogates are not UTF-8 either; a truncated last character is named.
   for (const bytes of [[0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80]]) {
@@ -78,9 +78,14 @@ test('invalid UTF-8 is refused naming the line and byte offset; a UTF-8 BOM is f
 test('UTF-16 and UTF-32 files are recognised and named, with or without a byte-order mark', async () => {
   const text = 'question,model_answer,correct\nq,a,1\n';
   const le = writeTemp('u16le.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
-  await assert.rejects(readTable(le), new RegExp(`u16le\\.csv: the file is UTF-16 \\(little-endian byte-order mark\\), not UTF-8`));
+  await rejectsWith(
+    readTable(le),
+    `${le}: the file is UTF-16 (little-endian byte-order mark), not UTF-8: read it with --encoding utf-16le (the layerProbe.encoding setting in VS Code), or convert it to UTF-8 (\`iconv -f utf-16 -t utf-8\`)`,
+  );
   const bare = writeTemp('u16.csv', Buffer.from(text, 'utf16le'));
-  await assert.rejects(readTable(bare), /u16\.csv: the file is UTF-16 little-endian \(no byte-order mark: every other byte is NUL\), not UTF-8/);
+  await assert.rejects(readTable(bare), /u16\.csv: the file is UTF-16 little-endian \(no byte-order mark: every other byte is NUL\), not UTF-8: read it with --encoding utf-16le/);
+  const be = writeTemp('u16be.csv', Buffer.from(text, 'utf16le').swap16());
+  await assert.rejects(readTable(be), /u16be\.csv: the file is UTF-16 big-endian \(no byte-order mark: every other byte is NUL\), not UTF-8: read it with --encoding utf-16be/);
   assert.equal(otherUnicodeEncoding(Buffer.from([0xff, 0xfe, 0, 0, 0x71, 0, 0, 0])), 'UTF-32 (little-endian byte-order mark)');
   assert.equal(otherUnicodeEncoding(Buffer.from([0, 0, 0xfe, 0xff])), 'UTF-32 (big-endian byte-order mark)');
   assert.equal(otherUnicodeEncoding(Buffer.from(text)), undefined);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 
 import type { DatasetKind, ModelKindChoice } from '../../../contract/datasetKinds';
 import { LayerProbeError } from '../../../contract/errors';
-import type { ProviderChoice } from '../../../contract/runOptions';
+import type { ProviderChoice, TextEncodingName } from '../../../contract/runOptions';
 import { parseZeroOne } from '../../dataset/cellValues';
 import { DatasetError } from '../../dataset/errors';
 import { readTable, tableFormatOf } from '../../dataset/readTable';
@@ -34,6 +34,10 @@ import { modelOutputItems } from './modelOutputItems';
 
 export interface JudgeAnswersOptions {
   answersFile: string;
+  /** How the answers file is decoded (default utf-8); the judged file is written in UTF-8. */
+  encoding?: TextEncodingName;
+  /** Largest answers file read (MiB); the option's default unless given. */
+  maxDatasetMB?: number;
   /** Default: `<input name>-judged.<ext>` beside the input, in the input's format; else the format its extension names. */
   outFile?: string;
   /** Replace an existing output file (never the input). */
@@ -93,7 +97,7 @@ export async function judgeAnswersFile(options: JudgeAnswersOptions): Promise<Ju
   checkOutFile(outFile, input, options.force === true);
   const outFormat = tableFormatOf(outFile);
   if (outFormat === undefined) throw new JudgeRefused(`${outFile}: the judged file must end in .jsonl, .json or .csv (it is written in that format)`);
-  const table = await readTable(input);
+  const table = await readTable(input, { maxMB: options.maxDatasetMB, encoding: options.encoding });
 
   const layout = detectAnswersLayout(table);
   const detected = options.datasetKind ? { kind: options.datasetKind, reason: 'given' } : detectAnswersKind(table, layout.layout);
