@@ -107,7 +107,12 @@ export function toRows(table: Table, mapping: ColumnMapping): RowsResult {
 
 /** What made an exact answer invalid, in the words of the reference's rule. */
 function shownExactAnswer(exact: unknown, flagColumn: string | undefined, flag: unknown): string {
-  if (flagColumn !== undefined && flag !== 1 && flag !== '1' && flag !== '1.0' && flag !== true) return `${flagColumn} is ${JSON.stringify(flag ?? '')}, not 1`;
+  // The flag reads as validExactAnswer reads it ("True", 1.0 and true are 1 there too).
+  if (flagColumn !== undefined) {
+    if (flag === undefined || flag === null || flag === '') return `${flagColumn} is empty, not 1`;
+    const parsed = parseZeroOne(flag);
+    if (!('value' in parsed) || parsed.value !== 1) return `${flagColumn} is ${JSON.stringify(flag)}, not 1`;
+  }
   if (exact === undefined || exact === null || exact === '') return 'the cell is empty';
   if (exact === 'NO ANSWER') return 'NO ANSWER';
   return `${JSON.stringify(exact).slice(0, 40)} is not text or is missing`;

@@ -82,6 +82,25 @@ test("the reference CSV: multi-line answers, validity filtering as the reference
   ]);
 });
 
+test('each dropped row is named with its reason, the flag read as the validity rule reads it', () => {
+  const mapping: ColumnMapping = { ...BASIC, exactAnswer: 'exact', validExactAnswer: 'ok' };
+  const records = [
+    { prompt: 'p', answer: 'a', correct: 1, exact: 'a', ok: 'True' },
+    { prompt: 'p', answer: 'a', correct: 0, exact: 'NO ANSWER', ok: 'True' },
+    { prompt: 'p', answer: 'a', correct: 0, exact: 'a', ok: 0 },
+    { prompt: 'p', answer: 'a', correct: 0, exact: '', ok: 1.0 },
+    { prompt: 'p', answer: 'a', correct: 0, exact: 'a', ok: null },
+  ];
+  const { rows, droppedRows } = toRows(table(records), mapping);
+  assert.deepEqual(rows.map((r) => r.rowIndex), [0]);
+  assert.deepEqual(droppedRows, [
+    'row 1 (line 12): invalid exact answer (NO ANSWER)',
+    'row 2 (line 14): invalid exact answer (ok is 0, not 1)',
+    'row 3 (line 16): invalid exact answer (the cell is empty)',
+    'row 4 (line 18): invalid exact answer (ok is empty, not 1)',
+  ]);
+});
+
 test('without a validity column, the exact answer alone decides; a bad flag is an error', () => {
   const mapping: ColumnMapping = { ...BASIC, exactAnswer: 'exact' };
   const records = [
