@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 import { env as ortEnv, listSupportedBackends } from 'onnxruntime-node';
 
@@ -38,8 +39,12 @@ export function detectProviderMachine(): ProviderMachine {
   return { backends: listSupportedBackends().map((b) => b.name), gpuDevice: hasGpuDeviceNode() };
 }
 
-function hasGpuDeviceNode(): boolean {
-  if (process.platform !== 'linux') return true;
+/**
+ * Whether `auto` may try WebGPU here: off Linux always; on Linux only with a GPU device node.
+ * `dev` is a parameter so tests can point it at a folder of their own.
+ */
+export function hasGpuDeviceNode(platform: NodeJS.Platform = process.platform, dev = '/dev'): boolean {
+  if (platform !== 'linux') return true;
   const has = (dir: string, prefix: string): boolean => {
     try {
       return fs.readdirSync(dir).some((f) => f.startsWith(prefix));
@@ -47,7 +52,7 @@ function hasGpuDeviceNode(): boolean {
       return false;
     }
   };
-  return has('/dev/dri', 'renderD') || has('/dev', 'nvidia');
+  return has(path.join(dev, 'dri'), 'renderD') || has(dev, 'nvidia');
 }
 
 /**
@@ -91,12 +96,14 @@ export function isGpuProvider(provider: string): boolean {
 
 /**
  * What to do about a provider that would not start, appended to onnxruntime's own message, which names
- * neither the missing driver nor the package.
+ * neither the missing driver nor the package. `platform` is a parameter so every platform's hint is testable.
  */
-export function providerFailureHint(provider: string, message: string): string {
+export function providerFailureHint(provider: string, message: string, platform: NodeJS.Platform = process.platform): string {
   if (provider === 'webgpu' && /WebGPU adapter/i.test(message)) {
-    return process.platform === 'linux'
-      ? ' — no WebGPU adapter: Dawn needs a Vulkan driver (the GPU vendor\'s driver with its Vulkan ICD, or Mesa ≥ 23, Debian: mesa-vulkan-drivers from bookworm-backports, plus libvulkan1); `vulkaninfo --summary` (vulkan-tools) lists the devices Dawn can see'
+    // Dawn refuses Mesa 22.3's lavapipe (Debian 12's own: "Vulkan shaderUniform*ArrayDynamicIndexing
+    // required", printed on stderr); Mesa 25.0's (bookworm-backports) is accepted. See README.
+    return platform === 'linux'
+      ? ' — no WebGPU adapter: Dawn needs a Vulkan driver (the GPU vendor\'s driver with its Vulkan ICD, or a recent Mesa: Debian 12\'s Mesa 22.3 is refused, mesa-vulkan-drivers 25 from bookworm-backports works, plus libvulkan1); `vulkaninfo --summary` (vulkan-tools) lists the devices Dawn can see'
       : ' — no WebGPU adapter: install or update the GPU driver (D3D12 on Windows, Metal on macOS)';
   }
   if (provider === 'cuda' && /libonnxruntime_providers_cuda|cuda/i.test(message)) {

@@ -49,7 +49,8 @@ export async function createOrtSession(
       });
       return { session, provider, fallbacks: failures };
     } catch (err) {
-      const message = (err as Error).message;
+      // trimEnd: WebGPU's no-adapter message ends in a newline, which would put the hint on a line of its own.
+      const message = (err as Error).message.trimEnd();
       failures.push(`${provider}: ${message}${providerFailureHint(provider, message)}`);
     }
   }
