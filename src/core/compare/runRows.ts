@@ -38,7 +38,7 @@ export async function rowsOfRun(result: ProbeResult, resultFile: string, tokeniz
   const mapping = resolveColumnMapping(datasetFile, table.columns, result.dataset.columns);
   const { rows, dropped } = toRows(table, mapping);
   const selection = selectRows(table.records.length, rows, options);
-  const prepared = prepareRows(datasetFile, tokenizer, selection, dropped, log, promptFormatOf(options), tokenLimitForRows(options.modelFolder, log));
+  const prepared = await prepareRows(datasetFile, tokenizer, selection, dropped, log, promptFormatOf(options), tokenLimitForRows(options.modelFolder, log));
   const testRows = prepared.test.map((r) => r.rowIndex);
   const sameTest = testRows.length === result.nTest && testRows.every((r, i) => r === result.test.rowIndex[i] && prepared.test[i].correct === result.test.label[i]);
   if (prepared.train.length !== result.nTrain || !sameTest) {

@@ -22,7 +22,7 @@ interface LinedRecord {
  * unnamed index column), streamed from disk. Cells stay strings; a row with fewer fields than the
  * header lacks the trailing cells (pandas reads them as NaN), a row with more is an error.
  */
-export async function parseCsv(file: string, encoding: TextEncodingName = 'utf-8'): Promise<Table> {
+export async function parseCsv(file: string, encoding: TextEncodingName = 'utf-8', onBytes?: (bytes: number) => void): Promise<Table> {
   // csv-parse's info.lines counts a CRLF inside a quoted field twice, so start lines come from each
   // record's raw text instead, which begins with the empty lines skipped before the record. This runs
   // in on_record, synchronously, so it is also up to date when csv-parse throws.
@@ -44,7 +44,7 @@ export async function parseCsv(file: string, encoding: TextEncodingName = 'utf-8
     // csv-parse's types assume on_record gets and returns string[]; with raw: true it gets a RawRecord.
     on_record: addLine as unknown as Options['on_record'],
   });
-  const source = utf8Stream(file, encoding);
+  const source = utf8Stream(file, encoding, onBytes);
   source.on('error', (err) => parser.destroy(err));
   source.pipe(parser);
 

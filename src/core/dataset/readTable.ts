@@ -34,7 +34,11 @@ export interface ReadTableOptions {
   maxMB?: number;
   /** How the bytes are decoded; utf-8 unless given. */
   encoding?: TextEncodingName;
+  /** Bytes done of the file's `size`, in each pass over it (the encoding check, then parsing). */
+  onBytes?: (pass: ReadingPass, bytes: number, size: number) => void;
 }
+
+export type ReadingPass = 'checking' | 'parsing';
 
 /**
  * Reads a dataset file into records, remembering the line where each record starts. The path must be a
@@ -52,8 +56,13 @@ export async function readTable(file: string, options: ReadTableOptions = {}): P
   if (format !== 'csv' && bytes > MAX_STRING_BYTES) {
     throw new DatasetError({ file }, `the file is ${formatBytes(bytes)}: JSON and JSON Lines files are read in one piece, at most ${formatBytes(MAX_STRING_BYTES)}; split it, or save it as CSV (read as a stream)`);
   }
-  await checkText(file, encoding);
-  const table = format === 'csv' ? await parseCsv(file, encoding) : parseJsonText(file, format, decodeText(await readFileBytes(file), encoding));
+  const report = options.onBytes;
+  await checkText(file, encoding, report && ((done) => report('checking', done, bytes)));
+  const table =
+    format === 'csv'
+      ? await parseCsv(file, encoding, report && ((done) => report('parsing', done, bytes)))
+      : parseJsonText(file, format, decodeText(await readFileBytes(file), encoding));
+  report?.('parsing', bytes, bytes);
   if (table.records.length === 0) {
     throw new DatasetError({ file }, table.columns.length > 0 ? 'the file has a header but no records' : 'the file has no records');
   }

@@ -86,7 +86,7 @@ function suggestionFor(other: string): string {
 }
 
 /** Throws a DatasetError naming the file, line and byte offset unless the whole file is UTF-8 text. */
-async function checkUtf8(file: string): Promise<void> {
+async function checkUtf8(file: string, onBytes?: (bytes: number) => void): Promise<void> {
   const state: Utf8State = { needed: 0, lower: 0x80, upper: 0xbf, start: 0 };
   let offset = 0;
   let line = 1;
@@ -114,6 +114,7 @@ async function checkUtf8(file: string): Promise<void> {
       }
       for (const b of chunk) if (b === 0x0a) line++;
       offset += chunk.length;
+      onBytes?.(offset);
     }
   } catch (err) {
     if (err instanceof DatasetError) throw err;
@@ -123,16 +124,16 @@ async function checkUtf8(file: string): Promise<void> {
 }
 
 /** Throws a DatasetError naming the file, line and byte offset unless the whole file is text in `encoding`. */
-export async function checkText(file: string, encoding: TextEncodingName): Promise<void> {
-  if (encoding === 'utf-8') return checkUtf8(file);
-  if (encoding === 'utf-16le' || encoding === 'utf-16be') return checkUtf16(file, encoding);
-  return checkSingleByte(file, encoding);
+export async function checkText(file: string, encoding: TextEncodingName, onBytes?: (bytes: number) => void): Promise<void> {
+  if (encoding === 'utf-8') return checkUtf8(file, onBytes);
+  if (encoding === 'utf-16le' || encoding === 'utf-16be') return checkUtf16(file, encoding, onBytes);
+  return checkSingleByte(file, encoding, onBytes);
 }
 
 const readError = (file: string, err: unknown): DatasetError => new DatasetError({ file }, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
 
 /** UTF-16: whole code units, surrogates paired, no NUL; a byte-order mark that contradicts `encoding` is named. */
-async function checkUtf16(file: string, encoding: 'utf-16le' | 'utf-16be'): Promise<void> {
+async function checkUtf16(file: string, encoding: 'utf-16le' | 'utf-16be', onBytes?: (bytes: number) => void): Promise<void> {
   const little = encoding === 'utf-16le';
   let offset = 0;
   let line = 1;
@@ -176,6 +177,7 @@ async function checkUtf16(file: string, encoding: 'utf-16le' | 'utf-16be'): Prom
         } else if (unit === 0x0a) line++;
       }
       offset += chunk.length;
+      onBytes?.(offset);
     }
   } catch (err) {
     if (err instanceof DatasetError) throw err;
@@ -205,7 +207,7 @@ function checkUtf16Head(file: string, head: Buffer, encoding: 'utf-16le' | 'utf-
 }
 
 /** latin1 / windows-1252 decode every byte; what is refused: NUL bytes, UTF-16/32, and UTF-8 (which they would garble). */
-async function checkSingleByte(file: string, encoding: 'latin1' | 'windows-1252'): Promise<void> {
+async function checkSingleByte(file: string, encoding: 'latin1' | 'windows-1252', onBytes?: (bytes: number) => void): Promise<void> {
   const utf8: Utf8State = { needed: 0, lower: 0x80, upper: 0xbf, start: 0 };
   let validUtf8 = true;
   let firstHigh: { offset: number; line: number } | undefined;
@@ -227,6 +229,7 @@ async function checkSingleByte(file: string, encoding: 'latin1' | 'windows-1252'
       }
       if (validUtf8 && invalidOffset(chunk, offset, utf8) >= 0) validUtf8 = false;
       offset += chunk.length;
+      onBytes?.(offset);
     }
   } catch (err) {
     if (err instanceof DatasetError) throw err;
@@ -249,8 +252,12 @@ export function decodeText(bytes: Buffer, encoding: TextEncodingName): string {
 }
 
 /** The file's bytes transcoded from `encoding` to UTF-8 (as they are for utf-8), as a stream. */
-export function utf8Stream(file: string, encoding: TextEncodingName): NodeJS.ReadableStream {
+export function utf8Stream(file: string, encoding: TextEncodingName, onBytes?: (bytes: number) => void): NodeJS.ReadableStream {
   const source = fs.createReadStream(file);
+  if (onBytes) {
+    let read = 0;
+    source.on('data', (chunk) => onBytes((read += chunk.length)));
+  }
   if (encoding === 'utf-8') return source;
   // Node's own decoders: TextDecoder keeps a code unit or surrogate pair split across chunks (stream: true).
   const decoder = encoding === 'latin1' ? undefined : new TextDecoder(encoding);

@@ -16,6 +16,7 @@ import { loadModelTokenizer } from '../tokenize/modelTokenizer';
 import { ActivationStage } from './activationStage';
 import { PipelineError } from './errors';
 import { prepareRows } from './prepareRows';
+import { readingProgress } from './readingProgress';
 import { resolveMapping,type RunHooks, type RunInput } from './runProbe';
 import { selectRows } from './selectRows';
 import { type Shard, shardPositions } from './shard';
@@ -41,11 +42,12 @@ export async function extractShard(input: RunInput & { shard: Shard }, hooks: Om
   const modelDir = options.modelFolder;
 
   progress('dataset', 0, 1, `Reading ${path.basename(input.datasetFile)}`);
-  const table = await readTable(input.datasetFile, { maxMB: options.maxDatasetMB, encoding: options.encoding });
+  const reading = readingProgress(progress, input.datasetFile);
+  const table = await readTable(input.datasetFile, { maxMB: options.maxDatasetMB, encoding: options.encoding, onBytes: reading.table });
   const mapping = await resolveMapping(input, table, hooks, log);
   const { rows, dropped, droppedRows } = toRows(table, mapping);
   for (const line of droppedRows) log(`dropped ${line}`);
-  const hash = await contentHash(input.datasetFile);
+  const hash = await contentHash(input.datasetFile, reading.hash);
   const selection = selectRows(table.records.length, rows, options);
   log(`dataset ${input.datasetFile}: ${table.records.length} records; ${selection.train.length} train / ${selection.test.length} test rows selected (seed ${options.seed})`);
 
@@ -74,7 +76,9 @@ export async function extractShard(input: RunInput & { shard: Shard }, hooks: Om
     await stage.beforeTokenize();
     progress('tokenize', 0, selection.all.length, `Tokenizing ${formatCount(selection.all.length)} rows`);
     const tokenizer = loadModelTokenizer(modelDir);
-    const prepared = prepareRows(input.datasetFile, tokenizer, selection, dropped, log, promptFormatOf(options), tokenLimitForRows(modelDir, log));
+    const prepared = await prepareRows(input.datasetFile, tokenizer, selection, dropped, log, promptFormatOf(options), tokenLimitForRows(modelDir, log), (done, total) =>
+      progress('tokenize', done, total, `Tokenizing ${formatCount(done)}/${formatCount(total)} rows`),
+    );
     const mine = shardPositions(prepared.sequences.length, shard).map((p) => prepared.sequences[p]);
     log(`shard ${shard.index}/${shard.count} (0-based): ${mine.length} of the run's ${prepared.sequences.length} rows (positions p with p % ${shard.count} = ${shard.index})`);
     progress('tokenize', prepared.sequences.length, prepared.sequences.length, `Tokenized ${formatCount(prepared.sequences.length)} rows`);

@@ -18,8 +18,11 @@ export interface PreparedRows {
   pieces: string[][];
 }
 
+/** Rows tokenised between progress updates, which also yield to the event loop (the worker's messages go out). */
+const ROWS_PER_UPDATE = 256;
+
 /** Token sequences and positions of the selected rows; rows the reference would crash on are dropped. */
-export function prepareRows(
+export async function prepareRows(
   file: string,
   tokenizer: ModelTokenizer,
   selection: RowSelection,
@@ -28,10 +31,17 @@ export function prepareRows(
   promptFormat?: PromptFormat,
   /** The model's position table (max_position_embeddings …): longer rows are dropped, not fed to a Gather out of bounds. */
   maxTokens?: number,
-): PreparedRows {
+  /** Rows done of the selection's, every ROWS_PER_UPDATE rows. */
+  onProgress?: (done: number, total: number) => void,
+): Promise<PreparedRows> {
   const prepared = new Map<number, PreparedSequence>();
   const skipped = { tooShort: [] as string[], answerNotFound: [] as string[], tooLong: [] as string[] };
+  let done = 0;
   for (const row of selection.all) {
+    if (done++ % ROWS_PER_UPDATE === 0 && done > 1) {
+      onProgress?.(done - 1, selection.all.length);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     const tooManyChars = maxTokens === undefined ? undefined : surelyTooLong(row, maxTokens, tokenizer.longestTokenChars);
     if (tooManyChars !== undefined) {
       skipped.tooLong.push(`row ${row.rowIndex} (line ${row.line}): ${tooManyChars}`);

@@ -27,6 +27,7 @@ import type { ChunkPolicy } from './cacheSink';
 import type { StatfsLike } from './cacheSpace';
 import { PipelineError } from './errors';
 import { type PreparedRows, prepareRows } from './prepareRows';
+import { readingProgress } from './readingProgress';
 import { selectRows } from './selectRows';
 import { trainProbes } from './trainProbes';
 
@@ -73,10 +74,11 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
   const modelDir = options.modelFolder;
 
   progress('dataset', 0, 1, `Reading ${path.basename(input.datasetFile)}`);
-  const table = await readTable(input.datasetFile, { maxMB: options.maxDatasetMB, encoding: options.encoding });
+  const reading = readingProgress(progress, input.datasetFile);
+  const table = await readTable(input.datasetFile, { maxMB: options.maxDatasetMB, encoding: options.encoding, onBytes: reading.table });
   const mapping = await resolveMapping(input, table, hooks, log);
   const { rows, dropped, droppedRows, notes } = toRows(table, mapping);
-  const hash = await contentHash(input.datasetFile);
+  const hash = await contentHash(input.datasetFile, reading.hash);
   log(`dataset ${input.datasetFile}: ${table.records.length} records (${table.format}), columns ${JSON.stringify(mapping)}`);
   for (const d of dropped) log(`dropped ${d.count} rows: ${d.reason}`);
   for (const line of droppedRows) log(`dropped ${line}`);
@@ -125,7 +127,9 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
       const tokenizer = loadModelTokenizer(modelDir);
       const templated = tokenizer.chatTemplate && promptFormat.chatTemplate === 'auto';
       log(`tokenizer: ${tokenizer.kind} model (${tokenizer.kindReason}); prompts ${templated ? `in its chat template, add_generation_prompt ${promptFormat.addGenerationPrompt}` : 'as plain text'}`);
-      prepared = prepareRows(input.datasetFile, tokenizer, selection, dropped, log, promptFormat, tokenLimitForRows(modelDir, log));
+      prepared = await prepareRows(input.datasetFile, tokenizer, selection, dropped, log, promptFormat, tokenLimitForRows(modelDir, log), (done, total) =>
+        progress('tokenize', done, total, `Tokenizing ${formatCount(done)}/${formatCount(total)} rows`),
+      );
       progress('tokenize', prepared.sequences.length, prepared.sequences.length, `Tokenized ${formatCount(prepared.sequences.length)} rows`);
       activations = await stage.extract(prepared.sequences);
     } finally {

@@ -9,9 +9,11 @@ export type ProgressCallback = (stage: RunStage, done: number, total: number, me
 /**
  * What one item of each long stage is called in its rate; `rate: false` where the message already
  * carries a better rate (generation: tokens/s) and only the time left is added. Stages absent here
- * (reading the dataset, model load) have no count: they get their elapsed time when they end.
+ * (model load) have no count: they get their elapsed time when they end.
  */
 const STAGE_UNITS: Partial<Record<RunStage, { unit: string; rate: boolean }>> = {
+  // Counted in MiB only for large files (readingProgress); "Reading x" alone has no count.
+  dataset: { unit: 'MiB', rate: true },
   tokenize: { unit: 'rows', rate: true },
   extract: { unit: 'rows', rate: true },
   probe: { unit: 'probes', rate: true },

@@ -258,7 +258,7 @@ export class HeatmapPanel implements vscode.Disposable {
         const i = result?.test.rowIndex.indexOf(message.rowIndex) ?? -1;
         const line = result?.test.line[i];
         if (!result || line === undefined) return;
-        await revealDatasetLine(result.dataset.file, line);
+        await revealDatasetLine(result.dataset.file, line, result.settings.options.encoding);
         return;
       }
       case 'log':

@@ -176,6 +176,39 @@ describe('probing through the command, on a fixture model', () => {
     });
   });
 
+  describe('a Windows-1252 CSV, read with layerProbe.encoding', () => {
+    let dataset: WrittenDataset;
+    let outcome: ProbeOutcome;
+
+    before(async function () {
+      this.timeout(120_000);
+      const rows = plantedRows(80, 4242).map((r) => ({ ...r, prompt: r.prompt.replace(/^/, 'Café: ') }));
+      dataset = writeCsv(folder.uri.fsPath, 'planted-cp1252.csv', rows);
+      // The same text in Windows-1252 (é is 0xE9 there, as in Latin-1): not UTF-8, so the default would refuse it.
+      fs.writeFileSync(dataset.file, Buffer.from(fs.readFileSync(dataset.file, 'utf8'), 'latin1'));
+      await vscode.workspace.getConfiguration('layerProbe', folder.uri).update('encoding', 'windows-1252', vscode.ConfigurationTarget.Workspace);
+      const result = await extension().exports.probeDataset(vscode.Uri.file(dataset.file));
+      assert.ok(result && 'result' in result, 'probeDataset returned no probing outcome');
+      outcome = result;
+    });
+
+    after(async () => {
+      await vscode.workspace.getConfiguration('layerProbe', folder.uri).update('encoding', undefined, vscode.ConfigurationTarget.Workspace);
+    });
+
+    it('probes the decoded text and opens an example decoded as the run read it', async () => {
+      const { result, panel } = outcome;
+      assert.equal(result.settings.options.encoding, 'windows-1252');
+      assert.equal(result.dataset.rowsRead, 80);
+      await postedResult(panel);
+      const [example] = await selectCell(panel, 1, col('-1'));
+      const editor = await openExample(panel, example.rowIndex);
+      assertSelectsLine(editor, dataset, example.rowIndex);
+      assert.equal(editor.document.encoding, 'windows1252');
+      assert.equal(editor.document.lineAt(dataset.lines[example.rowIndex] - 1).text.slice(0, 6), '"Café:');
+    });
+  });
+
   describe('a CSV dataset with quoted multi-line fields', () => {
     let dataset: WrittenDataset;
     let outcome: ProbeOutcome;

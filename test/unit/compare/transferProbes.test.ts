@@ -45,7 +45,7 @@ async function activationsAt(sequences: PreparedSequence[], layer: number, token
 async function sequencesOf(result: ProbeResult): Promise<{ train: PreparedSequence[]; test: PreparedSequence[]; yTrain: Uint8Array; yTest: Uint8Array }> {
   const table = await readTable(result.dataset.file);
   const { rows, dropped } = toRows(table, resolveColumnMapping(result.dataset.file, table.columns, result.dataset.columns));
-  const prepared = prepareRows(result.dataset.file, loadModelTokenizer(TOY_MODEL), selectRows(table.records.length, rows, result.settings.options), dropped, () => undefined);
+  const prepared = await prepareRows(result.dataset.file, loadModelTokenizer(TOY_MODEL), selectRows(table.records.length, rows, result.settings.options), dropped, () => undefined);
   const n = prepared.train.length;
   return {
     train: prepared.sequences.slice(0, n),
