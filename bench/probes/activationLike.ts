@@ -56,3 +56,47 @@ export function activationLike(n: number, d: number, seed: number, options: Acti
   }
   return { X, y };
 }
+
+/**
+ * Layer-like cells for warm-start timings: `cells` matrices on the SAME rows (same latent factors, same
+ * labels), as one example's residual stream looks at successive layers: the loadings of the factors and
+ * the per-row noise turn a little from cell to cell (each is cos θ · previous + sin θ · fresh, sin θ =
+ * `step`), the shared mean and massive dimensions stay, the scale grows 5 % a cell. Neighbouring cells
+ * resemble each other, distant ones less. step = 1 makes every cell's loadings and noise independent
+ * (same factors and labels: still the same information, in unrelated coordinates).
+ */
+export function activationLayers(n: number, d: number, cells: number, seed: number, step = 0.3): { Xs: Float32Array[]; y: Uint8Array } {
+  const rng = new MT19937(seed);
+  const normalish = (): number => (rng.nextDouble() + rng.nextDouble() + rng.nextDouble() + rng.nextDouble() - 2) * Math.sqrt(3);
+  const rank = 32;
+  const cos = Math.sqrt(Math.max(0, 1 - step * step));
+  const mean = new Float64Array(d);
+  for (let j = 0; j < d; j++) mean[j] = 0.5 * normalish();
+  for (const j of [7, 123 % d, 1999 % d]) mean[j] = 60 + 10 * rng.nextDouble();
+  const factors = new Float64Array(n * rank);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < rank; k++) factors[i * rank + k] = (20 / (1 + k)) * normalish();
+    y[i] = factors[i * rank + 3] / 5 + factors[i * rank + 6] / 3 + 2.5 * normalish() > 0 ? 1 : 0;
+  }
+  const loadings = new Float64Array(d * rank);
+  const noise = new Float64Array(n * d);
+  const Xs: Float32Array[] = [];
+  for (let l = 0; l < cells; l++) {
+    const a = l === 0 ? 0 : cos;
+    const b = l === 0 ? 1 : step;
+    for (let k = 0; k < loadings.length; k++) loadings[k] = a * loadings[k] + (b * normalish()) / Math.sqrt(d);
+    for (let k = 0; k < noise.length; k++) noise[k] = a * noise[k] + b * 0.3 * normalish();
+    const scale = 1.05 ** l;
+    const X = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) {
+        let s = mean[j] + noise[i * d + j];
+        for (let k = 0; k < rank; k++) s += loadings[j * rank + k] * factors[i * rank + k];
+        X[i * d + j] = scale * s;
+      }
+    }
+    Xs.push(X);
+  }
+  return { Xs, y };
+}

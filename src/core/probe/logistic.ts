@@ -6,7 +6,7 @@
 // Stopping rule (every solver): ‖∇f(w, b)‖∞ ≤ tol · ‖∇f(0, 0)‖∞, i.e. the largest gradient component,
 // over w and b, relative to the same quantity at the origin. `converged` is true only when that held;
 // hitting maxIter or a failed line search leaves it false.
-import { fitNewtonDual } from './dualNewton';
+import { type DualStart, fitNewtonDual } from './dualNewton';
 import { checkFinite } from './fitCommon';
 import type { LogisticFit, SolverSettings } from './fitTypes';
 import { sigmoid } from './logLoss';
@@ -73,6 +73,8 @@ export interface FastLogisticOptions extends Omit<LogisticOptions, 'solver'> {
   /** GPU execution provider for the onnxruntime products (see OrtKernelOptions.provider); ignored when `kernels` is given. */
   provider?: string;
   kernels?: OrtKernels;
+  /** Warm start for 'newton-dual' (another fit's `dual` on the same rows); the other solvers ignore it. */
+  warmStart?: DualStart;
 }
 
 /** Rows above which the dual's n×n Gram matrix (float64 and float32 copies: 12·n² bytes) is too big. */
@@ -109,7 +111,7 @@ export async function fitLogisticFast(
   const kernels = opts.kernels ?? (await sharedOrtKernels(opts.threads ?? 0, opts.provider ?? 'cpu'));
   if (solver === 'newton-dual') {
     if (n < 4) throw new RangeError(`newton-dual needs at least 4 rows, got ${n}`);
-    return fitNewtonDual(X, n, d, y, settings, kernels);
+    return fitNewtonDual(X, n, d, y, settings, kernels, { start: opts.warmStart });
   }
   return fitNewtonCgOrt(X, n, d, y, settings, kernels);
 }

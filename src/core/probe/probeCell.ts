@@ -2,6 +2,7 @@
 // bootstrap interval of the AUC. probeCellAsync is the fast path (onnxruntime products, logistic.ts's
 // fitLogisticFast); probeCell is the same computation with the synchronous JS solvers.
 import { BOOTSTRAP_DEFAULTS, bootstrapAucInterval } from './bootstrap';
+import type { DualNewtonFit, DualStart } from './dualNewton';
 import {
   type FastSolverName,
   fitLogistic,
@@ -30,6 +31,8 @@ export interface ProbeCellFastOptions extends Omit<ProbeCellOptions, 'solver'> {
   threads?: number;
   /** GPU execution provider for the onnxruntime products (see OrtKernelOptions.provider). */
   provider?: string;
+  /** A neighbouring cell's `dual` on the same train rows: warm start of the 'newton-dual' solver. */
+  warmStart?: DualStart;
 }
 
 export interface ProbeCellResult {
@@ -44,6 +47,8 @@ export interface ProbeCellResult {
   converged: boolean;
   /** Solver used; '' when nothing was fitted. */
   solver: string;
+  /** The 'newton-dual' solver's final dual weights: a warm start for a neighbouring cell (else absent). */
+  dual?: DualStart;
 }
 
 /**
@@ -74,7 +79,10 @@ export async function probeCellAsync(
 ): Promise<ProbeCellResult> {
   checkShapes(Xtest, ytest, d);
   if (!hasBothClasses(ytrain) || !hasBothClasses(ytest)) return undefinedCell();
-  return finishCell(await fitLogisticFast(Xtrain, ytrain.length, d, ytrain, opts), Xtest, ytest, d, opts);
+  const fit = await fitLogisticFast(Xtrain, ytrain.length, d, ytrain, opts);
+  const cell = finishCell(fit, Xtest, ytest, d, opts);
+  const { dual } = fit as Partial<DualNewtonFit>;
+  return dual ? { ...cell, dual } : cell;
 }
 
 function checkShapes(Xtest: Float32Array, ytest: Uint8Array, d: number): void {

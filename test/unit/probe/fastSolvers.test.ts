@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { activationLike } from '../../../bench/probes/activationLike';
+import { activationLayers, activationLike } from '../../../bench/probes/activationLike';
 import { rocAuc } from '../../../src/core/probe/auc';
 import type { DualNewtonFit } from '../../../src/core/probe/dualNewton';
 import {
@@ -114,6 +114,37 @@ describe('fast solvers (onnxruntime products) against scikit-learn', () => {
         assert.equal(fit.objective, a.objective);
         assert.equal(fit.iterations, a.iterations);
       }
+    });
+
+    it('warm start: a neighbouring cell’s dual weights reach the same optimum in fewer steps, deterministically', async () => {
+      const { Xs, y: yl } = activationLayers(n, d, 3, 7, 0.1);
+      const cold = (await fitLogisticFast(Xs[1], n, d, yl, { kernels })) as DualNewtonFit;
+      const parent = (await fitLogisticFast(Xs[0], n, d, yl, { kernels })) as DualNewtonFit;
+      const warm = (await fitLogisticFast(Xs[1], n, d, yl, { kernels, warmStart: parent.dual })) as DualNewtonFit;
+      const again = (await fitLogisticFast(Xs[1], n, d, yl, { kernels, warmStart: parent.dual })) as DualNewtonFit;
+      const js = fitLogistic(Xs[1], n, d, yl, { solver: 'newton-gram' });
+      assert.equal(cold.warmStarted, false);
+      assert.equal(warm.warmStarted, true);
+      assert.ok(warm.converged && cold.converged && js.converged);
+      assert.ok(warm.cgSteps < cold.cgSteps, `CG steps warm ${warm.cgSteps} vs cold ${cold.cgSteps}`);
+      close(warm.objective, js.objective, 1e-10 * js.objective, 'objective');
+      assert.deepEqual(again.weights, warm.weights);
+      assert.equal(again.intercept, warm.intercept);
+    });
+
+    it('warm start: an unrelated cell’s dual weights are refused (same bits as the cold start)', async () => {
+      const { Xs, y: yl } = activationLayers(n, d, 2, 7, 1);
+      const parent = (await fitLogisticFast(Xs[0], n, d, yl, { kernels })) as DualNewtonFit;
+      const cold = (await fitLogisticFast(Xs[1], n, d, yl, { kernels })) as DualNewtonFit;
+      const warm = (await fitLogisticFast(Xs[1], n, d, yl, { kernels, warmStart: parent.dual })) as DualNewtonFit;
+      assert.equal(warm.warmStarted, false);
+      assert.deepEqual(warm.weights, cold.weights);
+      assert.equal(warm.intercept, cold.intercept);
+      // A start for other rows (wrong length) or with non-finite values is ignored as well.
+      const short = (await fitLogisticFast(Xs[1], n, d, yl, { kernels, warmStart: { alpha: new Float64Array(3), c: 0 } })) as DualNewtonFit;
+      const nan = (await fitLogisticFast(Xs[1], n, d, yl, { kernels, warmStart: { alpha: new Float64Array(n).fill(NaN), c: 0 } })) as DualNewtonFit;
+      assert.deepEqual(short.weights, cold.weights);
+      assert.deepEqual(nan.weights, cold.weights);
     });
 
     it('probeCellAsync gives probeCell’s metrics and interval', async () => {
