@@ -1,5 +1,6 @@
 import { RunCancelled } from '../../contract/errors';
 import { METRIC_NAMES, type MetricMatrix, type MetricName, TOKEN_POSITIONS } from '../../contract/types';
+import type { DualStart } from '../probe/dualNewton';
 import { probeCellAsync, type ProbeCellResult } from '../probe/probeCell';
 import { coarseToFineLayers } from './cellOrder';
 import { PipelineError } from './errors';
@@ -62,7 +63,14 @@ export async function trainProbes(
   let solver = '';
   const total = layers * TOKEN_POSITIONS.length;
   let done = 0;
+  // Warm starts: every cell fits the same train rows, and a probe's dual weights (per-row residuals)
+  // carry over to a neighbouring cell. The parent is fixed by the order alone — the nearest layer already
+  // trained at the same token (the lower one on a tie), or for the first layer the previous token — so a
+  // run gives the same bits whatever the timing. The solver uses it only when it is better than a cold start.
+  const duals = new Map<string, DualStart>();
+  const trained: number[] = [];
   for (const layer of coarseToFineLayers(layers)) {
+    const parentLayer = nearestLayer(trained, layer);
     for (let token = 0; token < TOKEN_POSITIONS.length; token++) {
       if (options.signal?.aborted) throw new RunCancelled('cancelled during probe training');
       let cell: ProbeCellResult;
@@ -75,7 +83,14 @@ export async function trainProbes(
           packRows(slab, store.hiddenSize, testRows),
           yTest,
           store.hiddenSize,
-          { C: options.C, tol: options.tol, maxIter: options.maxIter, seed: options.seed, provider: options.provider },
+          {
+            C: options.C,
+            tol: options.tol,
+            maxIter: options.maxIter,
+            seed: options.seed,
+            provider: options.provider,
+            warmStart: duals.get(parentLayer === undefined ? `${layer}/${token - 1}` : `${parentLayer}/${token}`),
+          },
         );
       } catch (err) {
         // e.g. non-finite activations (an fp16 overflow): say which cell, not just what.
@@ -87,8 +102,20 @@ export async function trainProbes(
       scores[layer][token] = Array.from(cell.pCorrectTest);
       aucInterval[layer][token] = cell.aucInterval;
       if (cell.solver) solver = cell.solver;
+      if (cell.dual) duals.set(`${layer}/${token}`, cell.dual);
       options.onCell?.(++done, total, { layer, token, metrics: { ...cell.metrics }, aucInterval: cell.aucInterval });
     }
+    trained.push(layer);
   }
   return { metrics, iterations, converged, scores, aucInterval, solver };
+}
+
+/** The layer of `trained` nearest to `layer` (the lower one on a tie); undefined when none is. */
+function nearestLayer(trained: number[], layer: number): number | undefined {
+  let best: number | undefined;
+  for (const t of trained) {
+    const distance = Math.abs(t - layer);
+    if (best === undefined || distance < Math.abs(best - layer) || (distance === Math.abs(best - layer) && t < best)) best = t;
+  }
+  return best;
 }
