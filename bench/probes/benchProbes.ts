@@ -14,11 +14,11 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { bootstrapAucInterval } from '../../src/core/probe/bootstrap';
-import type { DualNewtonFit } from '../../src/core/probe/dualNewton';
+import type { DualNewtonFit, DualStart } from '../../src/core/probe/dualNewton';
 import { fitLogisticFast, type LogisticFit, predictProbaCorrect } from '../../src/core/probe/logistic';
 import { cellMetrics } from '../../src/core/probe/metrics';
 import { OrtKernels } from '../../src/core/probe/ortKernels';
-import { activationLike } from './activationLike';
+import { activationLayers, activationLike } from './activationLike';
 
 interface Case {
   name: string;
@@ -33,11 +33,19 @@ interface Case {
 
 const DEFAULT_CASES = '800x200x4096,4000x1000x4096,800x200x896,8000x2000x768';
 const PROBES = 480;
+/** activationLayers' turn per cell in the warm-start chains (cosine ≈ 0.95 between neighbours). */
+const CHAIN_STEP = 0.3;
 
 /** One probe as the pipeline runs it (bootstrap excluded: timed apart). */
-async function probe(c: Case, X: Float32Array, y: Uint8Array, kernels: OrtKernels): Promise<{ fit: LogisticFit; auc: number; scores: Float64Array }> {
+async function probe(
+  c: Case,
+  X: Float32Array,
+  y: Uint8Array,
+  kernels: OrtKernels,
+  warmStart?: DualStart,
+): Promise<{ fit: LogisticFit; auc: number; scores: Float64Array }> {
   const { nTrain, nTest, d } = c;
-  const fit = await fitLogisticFast(X.subarray(0, nTrain * d), nTrain, d, y.subarray(0, nTrain), { kernels });
+  const fit = await fitLogisticFast(X.subarray(0, nTrain * d), nTrain, d, y.subarray(0, nTrain), { kernels, warmStart });
   const scores = predictProbaCorrect(fit, X.subarray(nTrain * d), nTest, d);
   const auc = cellMetrics(y.subarray(nTrain), scores).auc!;
   return { fit, auc, scores };
@@ -128,7 +136,6 @@ async function main(): Promise<void> {
       writeFileSync(join(dir, `${c.file}.X.f32`), Buffer.from(X.buffer, X.byteOffset, X.byteLength));
       writeFileSync(join(dir, `${c.file}.y.u8`), y);
     }
-    writeFileSync(join(dir, 'cases.json'), JSON.stringify(cases));
 
     const rows: string[] = [];
     const one = await OrtKernels.create({ threads: 1 });
@@ -160,15 +167,62 @@ async function main(): Promise<void> {
       ours.push({ path, oneThread, allThreads, workers, bootstrapMs, auc: first.auc, objective: fit.objective, converged: fit.converged });
       console.log(`ours ${c.name}: ${path}; 1 thread ${oneThread.map(fmt).join(' ')}; all threads ${allThreads.map(fmt).join(' ')}; 2 workers ${fmt(workers)}/probe`);
     }
+    // Layer-like chains (activationLayers: same rows and labels, each cell a small turn of the previous
+    // one's loadings and noise), dual cases only: every cell fitted cold and warm-started from the previous
+    // cell's warm fit, alternating which goes first; scikit-learn's default on the same cells.
+    const chains: { k: number; cells: number; cold: number[]; warm: number[]; coldPath: string; warmPath: string; used: number; firstFile: number }[] = [];
+    const chainCases: Case[] = [];
+    for (const [k, c] of cases.entries()) {
+      if (c.nTrain > c.d) continue;
+      const cells = c.nTrain * c.d * c.nTrain > 1e10 ? 4 : 8;
+      const { Xs, y } = activationLayers(c.nTrain + c.nTest, c.d, cells, k, CHAIN_STEP);
+      const firstFile = chainCases.length;
+      Xs.forEach((X, l) => {
+        const file = `${c.file}_l${l}`;
+        writeFileSync(join(dir, `${file}.X.f32`), Buffer.from(X.buffer, X.byteOffset, X.byteLength));
+        writeFileSync(join(dir, `${file}.y.u8`), y);
+        chainCases.push({ ...c, name: `${c.name} layer ${l}`, file, repsDefault: 1, repsConverged: 0 });
+      });
+      const cold: number[] = [];
+      const warm: number[] = [];
+      const iters = { cold: [0, 0], warm: [0, 0] };
+      let used = 0;
+      let start: DualStart | undefined;
+      await probe(c, Xs[0], y, one); // warm-up at this shape
+      for (let l = 0; l < cells; l++) {
+        let next: DualStart | undefined;
+        for (const mode of l % 2 === 0 ? ['cold', 'warm'] : ['warm', 'cold']) {
+          const t0 = performance.now();
+          const { fit } = await probe(c, Xs[l], y, one, mode === 'warm' ? start : undefined);
+          const ms = performance.now() - t0;
+          const dual = fit as DualNewtonFit;
+          if (l > 0) {
+            (mode === 'warm' ? warm : cold).push(ms);
+            const it = mode === 'warm' ? iters.warm : iters.cold;
+            it[0] += dual.iterations;
+            it[1] += dual.cgSteps;
+            if (mode === 'warm' && dual.warmStarted) used++;
+          }
+          if (mode === 'warm') next = dual.dual;
+        }
+        start = next;
+      }
+      const per = (it: number[]): string => `${(it[0] / (cells - 1)).toFixed(1)} Newton, ${(it[1] / (cells - 1)).toFixed(0)} CG`;
+      chains.push({ k, cells, cold, warm, coldPath: per(iters.cold), warmPath: per(iters.warm), used, firstFile });
+      console.log(`chain ${c.name}: cold ${cold.map(fmt).join(' ')} (${per(iters.cold)}); warm ${warm.map(fmt).join(' ')} (${per(iters.warm)}, used ${used}/${cells - 1})`);
+    }
     await one.release();
     await all.release();
 
     console.log('scikit-learn (same matrices) …');
-    const sk = JSON.parse(execFileSync('/usr/bin/python3', ['bench/probes/bench_sklearn.py', dir], { encoding: 'utf8', maxBuffer: 1 << 26 })) as {
+    writeFileSync(join(dir, 'cases.json'), JSON.stringify([...cases, ...chainCases]));
+    const skAll = JSON.parse(execFileSync('/usr/bin/python3', ['bench/probes/bench_sklearn.py', dir], { encoding: 'utf8', maxBuffer: 1 << 26 })) as {
       name: string;
       default: { seconds: number[]; n_iter: number; max_iter: number; objective: number; auc: number; solver: string };
       converged: { seconds: number[]; n_iter: number; max_iter: number; objective: number; auc: number; solver: string };
     }[];
+    const sk = skAll.slice(0, cases.length);
+    const skChain = skAll.slice(cases.length);
     const loadAfter = loadavg();
 
     rows.push('| case (train/test × d) | our path | ours, 1 thread (min / median per probe) | ours, 1 process all threads | ours, 2 workers (per probe) | ours × 480 (best) | sklearn default (lbfgs, max_iter 100) | × 480 | sklearn converged | × 480 | speed-up vs default | ΔAUC ours − default / − converged | objective ours / default / converged |');
@@ -189,6 +243,21 @@ async function main(): Promise<void> {
       );
     });
     console.log(`\n${rows.join('\n')}\n`);
+    const chainRows = [
+      `| layer-like chain (step ${CHAIN_STEP}) | cells | ours cold, 1 thread (median per probe) | path, cold | ours warm-started, 1 thread (median) | path, warm (start used) | ours warm × 480 | sklearn default, same cells (median) | × 480 | cold vs default | warm vs default |`,
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ];
+    for (const ch of chains) {
+      const c = cases[ch.k];
+      const skMs = stats(skChain.slice(ch.firstFile + 1, ch.firstFile + ch.cells).map((s) => s.default.seconds[0] * 1000)).median;
+      const cold = stats(ch.cold).median;
+      const warm = stats(ch.warm).median;
+      chainRows.push(
+        `| ${c.name} | ${ch.cells - 1} (after the first) | ${fmt(cold)} | ${ch.coldPath} | ${fmt(warm)} | ${ch.warmPath} (${ch.used}/${ch.cells - 1}) | ${fmt(warm * PROBES)} | ` +
+          `${fmt(skMs)} | ${fmt(skMs * PROBES)} | ${(skMs / cold).toFixed(1)}× | ${(skMs / warm).toFixed(1)}× |`,
+      );
+    }
+    console.log(`${chainRows.join('\n')}\n`);
     console.log(`bootstrap interval per cell (1000 resamples, drawn once per heatmap), not in the times above: ${ours.map((o, k) => `${cases[k].name}: ${fmt(o.bootstrapMs)}`).join('; ')}`);
     console.log(`load average ${loadAfter.map((l) => l.toFixed(2)).join(' ')} (after)`);
   } finally {

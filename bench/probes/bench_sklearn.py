@@ -44,6 +44,8 @@ def main(base):
         converged = dict(solver="newton-cholesky", tol=1e-10, max_iter=1000) if d <= 1536 else dict(solver="newton-cg", tol=1e-8, max_iter=1000)
         result = dict(name=c["name"])
         for setting, kwargs, reps in (("default", {}, c["repsDefault"]), ("converged", converged, c["repsConverged"])):
+            if reps == 0:
+                continue
             runs = []
             for _ in range(reps):
                 t0 = time.perf_counter()
