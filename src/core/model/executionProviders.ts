@@ -103,7 +103,7 @@ export function providerFailureHint(provider: string, message: string, platform:
     // Dawn refuses Mesa 22.3's lavapipe (Debian 12's own: "Vulkan shaderUniform*ArrayDynamicIndexing
     // required", printed on stderr); Mesa 25.0's (bookworm-backports) is accepted. See README.
     return platform === 'linux'
-      ? ' — no WebGPU adapter: Dawn needs a Vulkan driver (the GPU vendor\'s driver with its Vulkan ICD, or a recent Mesa: Debian 12\'s Mesa 22.3 is refused, mesa-vulkan-drivers 25 from bookworm-backports works, plus libvulkan1); `vulkaninfo --summary` (vulkan-tools) lists the devices Dawn can see'
+      ? ' — no WebGPU adapter: Dawn needs a Vulkan driver (the GPU vendor\'s driver with its Vulkan ICD, NVIDIA\'s with libglvnd0, libglx0 and libegl1; or a recent Mesa: Debian 12\'s Mesa 22.3 is refused, mesa-vulkan-drivers 25 from bookworm-backports works, plus libvulkan1); `vulkaninfo --summary` (vulkan-tools) lists the devices Dawn can see'
       : ' — no WebGPU adapter: install or update the GPU driver (D3D12 on Windows, Metal on macOS)';
   }
   if (provider === 'cuda' && /libonnxruntime_providers_cuda|cuda/i.test(message)) {

@@ -27,7 +27,7 @@ const NOT_IN_BUILD = (p: string): string => `${p}: not in this onnxruntime-node 
 const NO_DEVICE =
   'webgpu: no GPU device (/dev/dri/renderD*, /dev/nvidia*); a software Vulkan device is slower than cpu (ask for webgpu by name to use it anyway)';
 const LINUX_ADAPTER_HINT =
-  " — no WebGPU adapter: Dawn needs a Vulkan driver (the GPU vendor's driver with its Vulkan ICD, or a recent Mesa: Debian 12's Mesa 22.3 is refused, mesa-vulkan-drivers 25 from bookworm-backports works, plus libvulkan1); `vulkaninfo --summary` (vulkan-tools) lists the devices Dawn can see";
+  " — no WebGPU adapter: Dawn needs a Vulkan driver (the GPU vendor's driver with its Vulkan ICD, NVIDIA's with libglvnd0, libglx0 and libegl1; or a recent Mesa: Debian 12's Mesa 22.3 is refused, mesa-vulkan-drivers 25 from bookworm-backports works, plus libvulkan1); `vulkaninfo --summary` (vulkan-tools) lists the devices Dawn can see";
 const CUDA_HINT = ' — CUDA libraries missing: reinstall onnxruntime-node with its install script (see README, "Execution providers")';
 // onnxruntime-node 1.30's own message when Dawn finds no adapter (webgpu_context.cc).
 const NO_ADAPTER = 'Failed to get a WebGPU adapter: No supported adapters';
