@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+
 import { CsvError, type Options, parse } from 'csv-parse';
 
 import type { TextEncodingName } from '../../contract/runOptions';
@@ -23,6 +25,7 @@ interface LinedRecord {
  * header lacks the trailing cells (pandas reads them as NaN), a row with more is an error.
  */
 export async function parseCsv(file: string, encoding: TextEncodingName = 'utf-8', onBytes?: (bytes: number) => void): Promise<Table> {
+  await checkHeaderLength(file);
   // csv-parse's info.lines counts a CRLF inside a quoted field twice, so start lines come from each
   // record's raw text instead, which begins with the empty lines skipped before the record. This runs
   // in on_record, synchronously, so it is also up to date when csv-parse throws.
@@ -114,4 +117,23 @@ function checkHeader(file: string, names: string[], line: number): string[] {
     firstIndex.set(name, i);
   });
   return names;
+}
+
+/** Longest header line read (bytes): column names, not data; csv-parse takes ~1 s per MB of one field. */
+const MAX_HEADER_BYTES = 1024 * 1024;
+
+/** A file whose first MAX_HEADER_BYTES hold no line break has no CSV header: refused before parsing it. */
+async function checkHeaderLength(file: string): Promise<void> {
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(file, 'r');
+    const head = Buffer.alloc(MAX_HEADER_BYTES + 1);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    if (bytesRead <= MAX_HEADER_BYTES || head.includes(0x0a) || head.includes(0x0d)) return;
+  } catch (err) {
+    throw new DatasetError({ file }, `cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  } finally {
+    await handle?.close();
+  }
+  throw new DatasetError({ file, line: 1 }, `the first line is longer than ${MAX_HEADER_BYTES / (1024 * 1024)} MiB without a line break: a CSV file starts with one line of column names; this is not one`);
 }

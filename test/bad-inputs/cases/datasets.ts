@@ -155,7 +155,7 @@ export const datasetCases: BadCase[] = [
   // --- sizes
   ds('huge-prompt-10mb', 'huge.jsonl', jsonl([...rows, { question: 'x '.repeat(5_000_000), model_answer: ' yes\n', correct: 1, exact_answer: 'yes' }]), [/row 40/], { expect: 'accepted' }),
   ds('huge-answer-field-csv', 'hugeanswer.csv', `${CSV}q,"${'word '.repeat(2_000_000)}",1,word\n`, [/row 40/], { expect: 'accepted' }),
-  ds('very-long-header-line', 'longline.csv', 'a'.repeat(20_000_000), [/header but no records/]),
+  ds('very-long-header-line', 'longline.csv', 'a'.repeat(20_000_000), [/line 1: the first line is longer than 1 MiB without a line break/]),
   ds('very-long-jsonl-line-no-newline', 'longline.jsonl', `{"question":"${'y'.repeat(20_000_000)}`, [/line 1/]),
   ds('sparse-1gb-csv', 'sparse.csv', (dir) => { fs.writeFileSync(path.join(dir, 'sparse.csv'), ''); fs.truncateSync(path.join(dir, 'sparse.csv'), 1024 ** 3); }, [], { timeoutS: 60 }),
   ds('sparse-1gb-after-header', 'sparsehdr.csv', (dir) => { const f = path.join(dir, 'sparsehdr.csv'); fs.writeFileSync(f, CSV); fs.truncateSync(f, 1024 ** 3); }, [/line 122/, /NUL/]),

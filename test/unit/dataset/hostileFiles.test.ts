@@ -91,6 +91,13 @@ test('UTF-16 and UTF-32 files are recognised and named, with or without a byte-o
   assert.equal(otherUnicodeEncoding(Buffer.from(text)), undefined);
 });
 
+test('a .csv whose first MiB holds no line break is refused before parsing (it has no header line)', async () => {
+  const long = writeTemp('long.csv', 'a'.repeat(1024 * 1024 + 1));
+  await rejectsWith(readTable(long), `${long}: line 1: the first line is longer than 1 MiB without a line break: a CSV file starts with one line of column names; this is not one`);
+  // Exactly 1 MiB, or a break anywhere in the first MiB, is parsed as usual.
+  assert.equal((await readTable(writeTemp('ok.csv', `${'h'.repeat(1024 * 1024 - 8)}\nx\n`))).records.length, 1);
+});
+
 test('a semicolon- or tab-separated .csv says so instead of reading one column', async () => {
   const semi = writeTemp('semi.csv', 'question;model_answer;correct\nq;a;1\n');
   await rejectsWith(readTable(semi), `${semi}: line 1: the header splits into 3 fields on semicolons but 1 on commas: this looks like a semicolon-separated file; save it comma-separated (or as .jsonl)`);
