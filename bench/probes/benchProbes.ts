@@ -92,10 +92,16 @@ const stats = (ms: number[]): { min: number; median: number } => {
   const s = [...ms].sort((a, b) => a - b);
   return { min: s[0], median: s[Math.floor((s.length - 1) / 2)] };
 };
+/** CPU milliseconds (user + system, all threads of this process) since c0. */
+const cpuMs = (c0: NodeJS.CpuUsage): number => {
+  const u = process.cpuUsage(c0);
+  return (u.user + u.system) / 1000;
+};
 const fmt = (ms: number): string => (ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 
 interface SkRun {
   seconds: number;
+  cpu_seconds: number;
   n_iter: number;
   max_iter: number;
   objective: number;
@@ -168,7 +174,7 @@ async function main(): Promise<void> {
     const one = await OrtKernels.create({ threads: 1 });
     const all = await OrtKernels.create({ threads: 0 });
     const rows: string[] = [];
-    rows.push('| case (train/test × d) | our path | ours, 1 thread (min / median per probe) | ours, 1 process all threads | ours, 2 workers (per probe) | ours × 480 (best) | sklearn default (lbfgs, max_iter 100), median | × 480 | sklearn converged | × 480 | speed-up vs default | ΔAUC ours − default / − converged | objective ours / default / converged |');
+    rows.push('| case (train/test × d) | our path | ours, 1 thread (min / median per probe, median CPU time) | ours, 1 process all threads | ours, 2 workers (per probe) | ours × 480 (best) | sklearn default (lbfgs, max_iter 100), median (CPU time, both threads) | × 480 | sklearn converged | × 480 | speed-up vs default, best (CPU time) | ΔAUC ours − default / − converged | objective ours / default / converged |');
     rows.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     const chainRows = [
       `| layer-like chain (step ${CHAIN_STEP}) | cells timed | ours cold, 1 thread (median) | path, cold (mean per cell) | ours warm-started, 1 thread (median) | path, warm (start used) | ours warm × 480 | sklearn default, same cells (median) | × 480 | cold vs default | warm vs default |`,
@@ -182,15 +188,22 @@ async function main(): Promise<void> {
       await sk(c.file, 'default');
       // Ours (1 thread, all threads) and scikit-learn's default alternate, rep by rep, order rotating.
       const oneThread: number[] = [];
+      const oneThreadCpu: number[] = [];
       const allThreads: number[] = [];
       const skDefault: SkRun[] = [];
-      const timeOurs = async (kernels: OrtKernels, into: number[]): Promise<void> => {
+      const timeOurs = async (kernels: OrtKernels, into: number[], cpuInto?: number[]): Promise<void> => {
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         await probe(c, X, y, kernels);
         into.push(performance.now() - t0);
+        cpuInto?.push(cpuMs(c0));
       };
       for (let r = 0; r < c.reps; r++) {
-        const steps = [() => timeOurs(one, oneThread), () => timeOurs(all, allThreads), async () => void skDefault.push(await sk(c.file, 'default'))];
+        const steps = [
+          () => timeOurs(one, oneThread, oneThreadCpu),
+          () => timeOurs(all, allThreads),
+          async () => void skDefault.push(await sk(c.file, 'default')),
+        ];
         for (let q = 0; q < steps.length; q++) await steps[(q + r) % steps.length]();
       }
       const workers = await twoWorkers(dir, c);
@@ -205,13 +218,15 @@ async function main(): Promise<void> {
       const b = stats(allThreads);
       const best = Math.min(a.median, b.median, workers);
       const skMs = stats(skDefault.map((s) => s.seconds * 1000)).median;
+      const skCpu = stats(skDefault.map((s) => s.cpu_seconds * 1000)).median;
+      const ourCpu = stats(oneThreadCpu).median;
       const skConvMs = skConverged.seconds * 1000;
       const d0 = skDefault[0];
       console.log(`ours ${c.name}: ${path}; 1 thread ${oneThread.map(fmt).join(' ')}; all threads ${allThreads.map(fmt).join(' ')}; 2 workers ${fmt(workers)}/probe; sklearn default ${skDefault.map((s) => fmt(s.seconds * 1000)).join(' ')}; load ${loadavg()[0].toFixed(2)}`);
       rows.push(
-        `| ${c.name} | ${path}${fit.converged ? '' : ' (NOT converged)'} | ${fmt(a.min)} / ${fmt(a.median)} | ${fmt(b.median)} | ${fmt(workers)} | ${fmt(best * PROBES)} | ` +
-          `${fmt(skMs)} (${d0.n_iter} it) | ${fmt(skMs * PROBES)} | ${fmt(skConvMs)} (${skConverged.solver}, ${skConverged.n_iter} it) | ${fmt(skConvMs * PROBES)} | ` +
-          `${(skMs / best).toFixed(1)}× | ${(first.auc - d0.auc).toFixed(4)} / ${(first.auc - skConverged.auc).toExponential(1)} | ` +
+        `| ${c.name} | ${path}${fit.converged ? '' : ' (NOT converged)'} | ${fmt(a.min)} / ${fmt(a.median)} (cpu ${fmt(ourCpu)}) | ${fmt(b.median)} | ${fmt(workers)} | ${fmt(best * PROBES)} | ` +
+          `${fmt(skMs)} (cpu ${fmt(skCpu)}, ${d0.n_iter} it) | ${fmt(skMs * PROBES)} | ${fmt(skConvMs)} (${skConverged.solver}, ${skConverged.n_iter} it) | ${fmt(skConvMs * PROBES)} | ` +
+          `${(skMs / best).toFixed(1)}× (cpu ${(skCpu / ourCpu).toFixed(1)}×) | ${(first.auc - d0.auc).toFixed(4)} / ${(first.auc - skConverged.auc).toExponential(1)} | ` +
           `${fit.objective.toPrecision(10)} / ${d0.objective.toPrecision(10)} / ${skConverged.objective.toPrecision(10)} |`,
       );
 
@@ -221,6 +236,7 @@ async function main(): Promise<void> {
       // default, the three in rotating order; the first cell (nothing to start from) is not counted.
       const cold: number[] = [];
       const warm: number[] = [];
+      const cpu = { cold: [] as number[], warm: [] as number[], sk: [] as number[] };
       const skChain: number[] = [];
       const iters = { cold: [0, 0], warm: [0, 0] };
       let used = 0;
@@ -232,18 +248,22 @@ async function main(): Promise<void> {
           if (mode === 'sk') {
             const s = await sk(cl.file, 'default');
             if (l > 0) skChain.push(s.seconds * 1000);
+            if (l > 0) cpu.sk.push(s.cpu_seconds * 1000);
             return;
           }
           const t0 = performance.now();
+          const c0 = process.cpuUsage();
           const { fit: f } = await probe(c, data.X, data.y, one, mode === 'warm' ? start : undefined);
           const ms = performance.now() - t0;
+          const cpuSpent = cpuMs(c0);
           const dual = f as DualNewtonFit;
           if (mode === 'warm') next = dual.dual;
           if (l === 0) return;
           (mode === 'warm' ? warm : cold).push(ms);
+          cpu[mode].push(cpuSpent);
           const it = iters[mode];
           it[0] += dual.iterations;
-          it[1] += dual.cgSteps;
+          it[1] += dual.cgSteps ?? 0;
           if (mode === 'warm' && dual.warmStarted) used++;
         };
         const modes = ['cold', 'warm', 'sk'] as const;
@@ -256,9 +276,10 @@ async function main(): Promise<void> {
       const warmMs = stats(warm).median;
       const skMsChain = stats(skChain).median;
       console.log(`chain ${c.name}: cold ${cold.map(fmt).join(' ')} (${per(iters.cold)}); warm ${warm.map(fmt).join(' ')} (${per(iters.warm)}, used ${used}/${timed}); sklearn default ${skChain.map(fmt).join(' ')}`);
+      const [cc, cw, cs] = [stats(cpu.cold).median, stats(cpu.warm).median, stats(cpu.sk).median];
       chainRows.push(
-        `| ${c.name} | ${timed} | ${fmt(coldMs)} | ${per(iters.cold)} | ${fmt(warmMs)} | ${per(iters.warm)} (${used}/${timed}) | ${fmt(warmMs * PROBES)} | ` +
-          `${fmt(skMsChain)} | ${fmt(skMsChain * PROBES)} | ${(skMsChain / coldMs).toFixed(1)}× | ${(skMsChain / warmMs).toFixed(1)}× |`,
+        `| ${c.name} | ${timed} | ${fmt(coldMs)} (cpu ${fmt(cc)}) | ${per(iters.cold)} | ${fmt(warmMs)} (cpu ${fmt(cw)}) | ${per(iters.warm)} (${used}/${timed}) | ${fmt(warmMs * PROBES)} | ` +
+          `${fmt(skMsChain)} (cpu ${fmt(cs)}) | ${fmt(skMsChain * PROBES)} | ${(skMsChain / coldMs).toFixed(1)}× (cpu ${(cs / cc).toFixed(1)}×) | ${(skMsChain / warmMs).toFixed(1)}× (cpu ${(cs / cw).toFixed(1)}×) |`,
       );
     }
     await one.release();

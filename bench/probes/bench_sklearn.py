@@ -6,7 +6,8 @@
 
 --serve: one probe per request, so that benchProbes.ts can alternate scikit-learn's runs with its own (the
 machine is shared and its load drifts): reads lines "FILE SETTING" on stdin (FILE as in cases.json,
-SETTING default or converged) and answers each with one JSON line (seconds, n_iter, objective, auc, solver).
+SETTING default or converged) and answers each with one JSON line (seconds, cpu_seconds = CPU time of all
+its threads, n_iter, objective, auc, solver).
 
 DIR/cases.json lists cases (raw float32 X, uint8 y; first nTrain rows train, then nTest test) and how
 many repetitions to time. Per case and setting, one probe = fit + predict_proba on the test rows +
@@ -62,11 +63,13 @@ def serve(base):
         Xtr, ytr, Xte, yte = cached[1]
         kwargs = settings(c["d"])[setting]
         t0 = time.perf_counter()
+        c0 = time.process_time()
         clf = LogisticRegression(**kwargs).fit(Xtr, ytr)
         auc = roc_auc_score(yte, clf.predict_proba(Xte)[:, 1])
         seconds = time.perf_counter() - t0
+        cpu = time.process_time() - c0
         print(json.dumps(dict(
-            seconds=seconds, solver=kwargs.get("solver", "lbfgs"), n_iter=int(clf.n_iter_[0]), max_iter=clf.max_iter,
+            seconds=seconds, cpu_seconds=cpu, solver=kwargs.get("solver", "lbfgs"), n_iter=int(clf.n_iter_[0]), max_iter=clf.max_iter,
             objective=objective(Xtr, ytr, clf.coef_[0], float(clf.intercept_[0])), auc=float(auc),
         )), flush=True)
 
