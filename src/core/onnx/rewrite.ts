@@ -9,7 +9,7 @@ import { OnnxGraphError } from './errors';
 import type { OnnxGraph } from './graph';
 import type { LayerMap } from './layers';
 import { GRAPH_INITIALIZER, GRAPH_NODE, GRAPH_OUTPUT, GRAPH_VALUE_INFO, MODEL_GRAPH, NODE_OUTPUT, VALUE_INFO_NAME } from './protoFields';
-import { concatBytes, fields, lenField, stringField, WIRE_LEN } from './wire';
+import { concatBytes, encodeVarint, fields, lenField, stringField, tag, WIRE_LEN } from './wire';
 
 export interface RewriteOptions {
   /** Tensor names to expose as graph outputs (duplicates ignored). */
@@ -104,11 +104,17 @@ export function rewriteForActivations(graph: OnnxGraph, layerMap: LayerMap, opti
     }
   }
   writeOutputs();
-  const newGraph = concatBytes(graphParts);
 
+  // One allocation for the whole model: with weights embedded in the graph, building the graph payload,
+  // then its field, then the model (three copies) held 3.5× the model file at once.
+  let graphLength = 0;
+  for (const p of graphParts) graphLength += p.length;
   const modelParts: Uint8Array[] = [];
   for (const f of fields(bytes)) {
-    modelParts.push(f.field === MODEL_GRAPH && f.wireType === WIRE_LEN ? lenField(MODEL_GRAPH, newGraph) : bytes.subarray(f.start, f.end));
+    if (f.field === MODEL_GRAPH && f.wireType === WIRE_LEN) {
+      modelParts.push(tag(MODEL_GRAPH, WIRE_LEN), encodeVarint(graphLength));
+      for (const p of graphParts) modelParts.push(p);
+    } else modelParts.push(bytes.subarray(f.start, f.end));
   }
   return concatBytes(modelParts);
 }

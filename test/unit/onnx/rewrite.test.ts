@@ -88,3 +88,17 @@ test('asking for a tensor no node computes is a clear error', () => {
   );
   assert.throws(() => rewriteForActivations(graph, map, { tensors: [], keepLogits: false }), OnnxGraphError);
 });
+
+test('the rewritten model is one buffer: the graph payload in its field, the other model fields around it', () => {
+  // Written straight into one output buffer (weights embedded in the graph are copied once, not three
+  // times); byte for byte what wrapping the payload with lenField gives.
+  const { graph, map } = openFixture('toy-facts-llama');
+  const bytes = rewriteForActivations(graph, map, { tensors: [map.layers[7].residPost], keepLogits: true });
+  assert.equal(bytes.byteOffset, 0);
+  assert.equal(bytes.buffer.byteLength, bytes.length);
+  const rewritten = parseModel(bytes, 'rewritten');
+  const graphPayload = bytes.subarray(rewritten.graphPayload.start, rewritten.graphPayload.end);
+  const parts = [...fields(bytes)].map((f) => (f.field === 7 ? lenField(7, graphPayload) : bytes.subarray(f.start, f.end)));
+  assert.deepEqual(concatBytes(parts), bytes);
+  assert.ok(rewritten.initializers.has('model.embed_tokens.weight'));
+});
