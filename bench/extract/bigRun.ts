@@ -58,9 +58,8 @@ function main(): void {
   const results: ChildResult[] = [];
   try {
     for (let r = 0; r < rounds; r++) {
-      // Rotated and reversed every other round, so no variant always runs first or last.
-      const order = modes.map((_, i) => modes[(i + r) % modes.length]);
-      for (const mode of r % 2 === 0 ? order : order.reverse()) {
+      // Rotated every round, so no variant always runs first (bare, ours; ours, bare; …).
+      for (const mode of modes.map((_, i) => modes[(i + r) % modes.length])) {
         process.stderr.write(`${new Date().toISOString()} round ${r + 1}: ${mode} (load average ${load()})…\n`);
         const out = execFileSync(
           process.execPath,
