@@ -1,5 +1,5 @@
 // Bare and ours in ONE process, passes alternating (order rotated each repeat), on a generated decoder:
-//   node --import tsx --import ./src/core/onnx/telemetryOff.ts bench/extract/bigPair.ts --shape 1b|mid [--rows 8] [--min 32] [--max 96] [--repeats 4]
+//   node --import tsx --import ./src/core/onnx/telemetryOff.ts bench/extract/bigPair.ts --shape 1b|mid [--rows 8] [--min 32] [--max 96] [--repeats 4] [--control]
 // The cross-process comparison of bigRun.ts cannot resolve 10 % on this machine (two identical graphs
 // differ by 25 % between processes); here both sessions see the same machine state pass by pass. Holds
 // both sessions at once (2 × the model's memory): the 1B shape needs ~10 GB, so the 8B is not run this way.
@@ -15,6 +15,7 @@ import { ActivationCache } from '../../src/core/cache/activationCache';
 import { cacheKeyFor, modelIdentity } from '../../src/core/cache/cacheKey';
 import { ActivationSession } from '../../src/core/model/activationSession';
 import { buildFeeds, feedSpecOf } from '../../src/core/model/feeds';
+import { createOrtSession } from '../../src/core/model/ortSession';
 import { parseModel } from '../../src/core/onnx/graph';
 import { CacheSink } from '../../src/core/pipeline/cacheSink';
 import { planBatches, runExtraction } from '../../src/core/pipeline/extractFeatures';
@@ -47,8 +48,11 @@ async function main(): Promise<void> {
     const bareFile = path.join(dir, 'bare.onnx');
     const spec = feedSpecOf(parseModel(fs.readFileSync(bareFile), bareFile));
     const bare = await InferenceSession.create(bareFile, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
-    const ours = await ActivationSession.open(dir, { locations: ['mlp_out'], executionProviders: ['cpu'] });
-    const inner = (ours as unknown as { session: InferenceSession }).session;
+    // --control: the second session is bare.onnx again, as bytes through createOrtSession (no rewrite, no
+    // extra outputs): what loading from bytes alone costs.
+    const control = argv.includes('--control') ? (await createOrtSession(fs.readFileSync(bareFile), dir, bareFile, ['cpu'])).session : undefined;
+    const ours = control ? undefined : await ActivationSession.open(dir, { locations: ['mlp_out'], executionProviders: ['cpu'] });
+    const inner = control ?? (ours as unknown as { session: InferenceSession }).session;
     const ortRun = inner.run.bind(inner);
     let inOrt = 0;
     inner.run = (async (...args: Parameters<typeof ortRun>) => {
@@ -63,7 +67,7 @@ async function main(): Promise<void> {
     const sink = (): CacheSink => {
       const key = cacheKeyFor({ options: runOptions({ modelFolder: dir }), location: 'mlp_out', datasetHash: `pair-${cacheRun}`, columns: { prompt: 'p', answer: 'a', correct: 'c' }, model: modelIdentity(dir) });
       const cache = ActivationCache.open(path.join(cacheRoot, String(cacheRun++)), key);
-      return new CacheSink(cache, sequences, new Set(sequences.map((_, i) => i)), { numLayers, hiddenSize: hidden, blockKind: ours.blockKind }, ours.provider);
+      return new CacheSink(cache, sequences, new Set(sequences.map((_, i) => i)), { numLayers, hiddenSize: hidden, blockKind: ours!.blockKind }, ours!.provider);
     };
     const options = { batchMemoryBytes: BATCH_MEMORY_BYTES, maxBatchSize: MAX_BATCH_SIZE };
     const pass: Record<'bare' | 'ours', () => Promise<void>> = {
@@ -71,8 +75,12 @@ async function main(): Promise<void> {
         for (const b of batches) await bare.run(buildFeeds(spec, b.map((i) => sequences[i].ids), vocabSize).feeds, ['last_hidden_state']);
       },
       ours: async () => {
+        if (control) {
+          for (const b of batches) await control.run(buildFeeds(spec, b.map((i) => sequences[i].ids), vocabSize).feeds, ['last_hidden_state']);
+          return;
+        }
         const s = sink();
-        for (const b of batches) await runExtraction(ours, sequences, b, { mlp_out: s }, options);
+        for (const b of batches) await runExtraction(ours!, sequences, b, { mlp_out: s }, options);
       },
     };
     await pass.bare();
@@ -89,7 +97,8 @@ async function main(): Promise<void> {
       }
     }
     await bare.release();
-    await ours.close();
+    await ours?.close();
+    await control?.release();
     const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const pct = (a: number, b: number): string => `${((a / b - 1) * 100).toFixed(1).replace(/^(?!-)/, '+')} %`;
@@ -97,7 +106,7 @@ async function main(): Promise<void> {
     // Paired: each repeat's ours/bare ratio, the two passes back to back.
     const ratios = times.ours.map((t, i) => t / times.bare[i]);
     console.log(`${shape.label}, one process, ${rows} rows, ${tokens} tokens, ${batches.length} batch(es), ${repeats} alternating repeats after one warm-up each; load average ${loadBefore} before, ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} after; peak RSS ${hwmMb()} MiB (both sessions)`);
-    console.log(`| | bare (bare.onnx, no lm_head) | ours (mlp_out × ${numLayers}, cache) |`);
+    console.log(`| | bare (bare.onnx, no lm_head) | ${control ? 'control: bare.onnx as bytes via createOrtSession' : `ours (mlp_out × ${numLayers}, cache)`} |`);
     console.log('|---|---|---|');
     console.log(`| pass times, s | ${times.bare.map((t) => t.toFixed(1)).join(', ')} | ${times.ours.map((t) => t.toFixed(1)).join(', ')} |`);
     console.log(`| tokens/s, best / median pass | ${(tokens / Math.min(...times.bare)).toFixed(1)} / ${(tokens / median(times.bare)).toFixed(1)} | ${(tokens / Math.min(...times.ours)).toFixed(1)} / ${(tokens / median(times.ours)).toFixed(1)} |`);
