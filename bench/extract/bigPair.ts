@@ -1,8 +1,8 @@
 // Bare and ours in ONE process, passes alternating (order rotated each repeat), on a generated decoder:
-//   node --import tsx --import ./src/core/onnx/telemetryOff.ts bench/extract/bigPair.ts --shape 1b|mid [--rows 8] [--min 32] [--max 96] [--repeats 4] [--control]
+//   node --import tsx --import ./src/core/onnx/telemetryOff.ts bench/extract/bigPair.ts --shape 1b|8b|mid [--rows 8] [--min 32] [--max 96] [--repeats 4] [--control]
 // The cross-process comparison of bigRun.ts cannot resolve 10 % on this machine (two identical graphs
 // differ by 25 % between processes); here both sessions see the same machine state pass by pass. Holds
-// both sessions at once (2 × the model's memory): the 1B shape needs ~10 GB, so the 8B is not run this way.
+// both sessions at once (2 × the model's memory): ~10 GB for the 1B shape, ~13 GB for the 8B int4.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -19,7 +19,7 @@ import { createOrtSession } from '../../src/core/model/ortSession';
 import { parseModel } from '../../src/core/onnx/graph';
 import { CacheSink } from '../../src/core/pipeline/cacheSink';
 import { planBatches, runExtraction } from '../../src/core/pipeline/extractFeatures';
-import { type DecoderShape, SHAPE_1B, writeBigDecoder } from './bigDecoder';
+import { type DecoderShape, SHAPE_1B, SHAPE_8B, writeBigDecoder } from './bigDecoder';
 import { syntheticRows } from './syntheticRows';
 import { BATCH_MEMORY_BYTES, MAX_BATCH_SIZE } from './throughput';
 
@@ -29,7 +29,7 @@ const flag = (name: string, fallback: string): string => {
   return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
 };
 const MID: DecoderShape = { label: 'mid fp32', numLayers: 8, hiddenSize: 1024, numHeads: 16, numKvHeads: 4, intermediateSize: 4096, vocabSize: 32000, weights: 'fp32', maxPositions: 2048 };
-const shape = ({ '1b': SHAPE_1B, mid: MID } as Record<string, DecoderShape>)[flag('shape', '1b')];
+const shape = ({ '1b': SHAPE_1B, '8b': SHAPE_8B, mid: MID } as Record<string, DecoderShape>)[flag('shape', '1b')];
 const rows = Number(flag('rows', '8'));
 const repeats = Number(flag('repeats', '4'));
 const now = (): number => performance.now() / 1000;
