@@ -79,6 +79,14 @@ export function otherUnicodeEncoding(head: Buffer): string | undefined {
   return undefined;
 }
 
+/** A NUL byte at `offset` (line `line`): valid UTF-8 and Latin-1, but never text. */
+function nulByte(file: string, line: number, offset: number): DatasetError {
+  return new DatasetError(
+    { file, line },
+    `byte offset ${offset} is a NUL byte (0x00): a text dataset holds none — the file is binary or padded with zeros (a preallocated or extended file); remove them, e.g. \`tr -d '\\000' < in.csv > out.csv\``,
+  );
+}
+
 /** The option naming a detected encoding, or the general advice. */
 function suggestionFor(other: string): string {
   if (other.startsWith('UTF-16')) return `read it with ${useEncoding(other.includes('big-endian') ? 'utf-16be' : 'utf-16le')}, or convert it to UTF-8 (\`iconv -f utf-16 -t utf-8\`)`;
@@ -104,10 +112,7 @@ async function checkUtf8(file: string, onBytes?: (bytes: number) => void): Promi
         for (let i = 0; i < within; i++) if (chunk[i] === 0x0a) at++;
         const byte = bad >= offset ? chunk[within] : undefined;
         if (byte === 0) {
-          throw new DatasetError(
-            { file, line: at },
-            `byte offset ${bad} is a NUL byte (0x00): a text dataset holds none — the file is binary or padded with zeros (a preallocated or extended file); remove them, e.g. \`tr -d '\\000' < in.csv > out.csv\``,
-          );
+          throw nulByte(file, at, bad);
         }
         const shown = byte === undefined ? '' : ` (0x${byte.toString(16).padStart(2, '0')})`;
         throw new DatasetError({ file, line: at }, `byte offset ${bad}${shown} is not UTF-8 — the file looks Windows-1252 / Latin-1 (or binary): ${READ_AS_LATIN}`);
@@ -222,7 +227,7 @@ async function checkSingleByte(file: string, encoding: 'latin1' | 'windows-1252'
       for (let i = 0; i < chunk.length; i++) {
         const b = chunk[i];
         if (b === 0) {
-          throw new DatasetError({ file, line }, `byte offset ${offset + i} is a NUL byte (0x00): a text dataset holds none — the file is binary or padded with zeros (a preallocated or extended file); remove them, e.g. \`tr -d '\\000' < in.csv > out.csv\``);
+          throw nulByte(file, line, offset + i);
         }
         if (b === 0x0a) line++;
         else if (b >= 0x80 && !firstHigh) firstHigh = { offset: offset + i, line };

@@ -36,10 +36,9 @@ export async function prepareRows(
 ): Promise<PreparedRows> {
   const prepared = new Map<number, PreparedSequence>();
   const skipped = { tooShort: [] as string[], answerNotFound: [] as string[], tooLong: [] as string[] };
-  let done = 0;
-  for (const row of selection.all) {
-    if (done++ % ROWS_PER_UPDATE === 0 && done > 1) {
-      onProgress?.(done - 1, selection.all.length);
+  for (const [done, row] of selection.all.entries()) {
+    if (done > 0 && done % ROWS_PER_UPDATE === 0) {
+      onProgress?.(done, selection.all.length);
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const tooManyChars = maxTokens === undefined ? undefined : surelyTooLong(row, maxTokens, tokenizer.longestTokenChars);
