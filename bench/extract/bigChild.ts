@@ -27,6 +27,7 @@ import { parseDecoderGraph } from '../../src/core/onnx/mergedDecoder';
 import { rewriteForActivations } from '../../src/core/onnx/rewrite';
 import { CacheSink } from '../../src/core/pipeline/cacheSink';
 import { planBatches, runExtraction } from '../../src/core/pipeline/extractFeatures';
+import { timeOrtRuns } from './ortRunTimer';
 import { syntheticRows } from './syntheticRows';
 import { BATCH_MEMORY_BYTES, MAX_BATCH_SIZE } from './throughput';
 
@@ -124,24 +125,13 @@ async function main(): Promise<void> {
       return new CacheSink(cache, sequences, new Set(sequences.map((_, i) => i)), { numLayers, hiddenSize, blockKind: session.blockKind }, session.provider);
     });
     const options = { batchMemoryBytes: BATCH_MEMORY_BYTES, maxBatchSize: MAX_BATCH_SIZE };
-    // Time spent inside onnxruntime's run, per pass: the rest of the pass (copying the outputs out, the
-    // 15-position gather, the cache writes) is our overhead measured within the same pass, which this
-    // machine's drift between passes cannot blur. The inner session is private: wrapped here only.
+    // Time inside onnxruntime's run, per pass (ortRunTimer.ts says why). The inner session is private: wrapped here only.
     const inner = (session as unknown as { session: InferenceSession }).session;
-    const ortRun = inner.run.bind(inner);
-    let inOrt = 0;
-    inner.run = (async (...args: Parameters<typeof ortRun>) => {
-      const t = now();
-      try {
-        return await ortRun(...args);
-      } finally {
-        inOrt += now() - t;
-      }
-    }) as typeof inner.run;
+    const inOrt = timeOrtRuns(inner);
     runBatch = async (batch, repeat) => {
-      const before = inOrt;
+      const before = inOrt();
       await runExtraction(session, sequences, batch, { mlp_out: sinks[repeat + 1] }, options);
-      if (repeat >= 0) ortSeconds[repeat] = (ortSeconds[repeat] ?? 0) + inOrt - before;
+      if (repeat >= 0) ortSeconds[repeat] = (ortSeconds[repeat] ?? 0) + inOrt() - before;
     };
     finish = async () => {
       await session.close();

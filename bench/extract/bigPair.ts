@@ -20,6 +20,7 @@ import { parseModel } from '../../src/core/onnx/graph';
 import { CacheSink } from '../../src/core/pipeline/cacheSink';
 import { planBatches, runExtraction } from '../../src/core/pipeline/extractFeatures';
 import { type DecoderShape, SHAPE_1B, SHAPE_8B, writeBigDecoder } from './bigDecoder';
+import { timeOrtRuns } from './ortRunTimer';
 import { syntheticRows } from './syntheticRows';
 import { BATCH_MEMORY_BYTES, MAX_BATCH_SIZE } from './throughput';
 
@@ -53,16 +54,7 @@ async function main(): Promise<void> {
     const control = argv.includes('--control') ? (await createOrtSession(fs.readFileSync(bareFile), dir, bareFile, ['cpu'])).session : undefined;
     const ours = control ? undefined : await ActivationSession.open(dir, { locations: ['mlp_out'], executionProviders: ['cpu'] });
     const inner = control ?? (ours as unknown as { session: InferenceSession }).session;
-    const ortRun = inner.run.bind(inner);
-    let inOrt = 0;
-    inner.run = (async (...args: Parameters<typeof ortRun>) => {
-      const t = now();
-      try {
-        return await ortRun(...args);
-      } finally {
-        inOrt += now() - t;
-      }
-    }) as typeof inner.run;
+    const inOrt = timeOrtRuns(inner);
     let cacheRun = 0;
     const sink = (): CacheSink => {
       const key = cacheKeyFor({ options: runOptions({ modelFolder: dir }), location: 'mlp_out', datasetHash: `pair-${cacheRun}`, columns: { prompt: 'p', answer: 'a', correct: 'c' }, model: modelIdentity(dir) });
@@ -89,11 +81,11 @@ async function main(): Promise<void> {
     const ortTimes: number[] = [];
     for (let r = 0; r < repeats; r++) {
       for (const v of r % 2 === 0 ? (['bare', 'ours'] as const) : (['ours', 'bare'] as const)) {
-        const before = inOrt;
+        const before = inOrt();
         const t = now();
         await pass[v]();
         times[v].push(now() - t);
-        if (v === 'ours') ortTimes.push(inOrt - before);
+        if (v === 'ours') ortTimes.push(inOrt() - before);
       }
     }
     await bare.release();
