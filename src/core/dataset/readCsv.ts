@@ -24,7 +24,7 @@ interface LinedRecord {
  * unnamed index column), streamed from disk. Cells stay strings; a row with fewer fields than the
  * header lacks the trailing cells (pandas reads them as NaN), a row with more is an error.
  */
-export async function parseCsv(file: string, encoding: TextEncodingName = 'utf-8', onBytes?: (bytes: number) => void): Promise<Table> {
+export async function parseCsv(file: string, encoding: TextEncodingName, onBytes?: (bytes: number) => void): Promise<Table> {
   await checkHeaderLength(file);
   // csv-parse's info.lines counts a CRLF inside a quoted field twice, so start lines come from each
   // record's raw text instead, which begins with the empty lines skipped before the record. This runs

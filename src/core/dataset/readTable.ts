@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import type { TextEncodingName } from '../../contract/runOptions';
+import { RUN_OPTIONS, type TextEncodingName } from '../../contract/runOptions';
 import { checkDatasetFile, formatBytes } from './datasetFile';
 import { DatasetError } from './errors';
 import { readFileBytes } from './fileContent';
@@ -32,7 +32,7 @@ export function tableFormatOf(file: string): TableFormat | undefined {
 export interface ReadTableOptions {
   /** Largest file read (MiB); the option's default unless given. */
   maxMB?: number;
-  /** How the bytes are decoded; utf-8 unless given. */
+  /** How the bytes are decoded; the option's default unless given. */
   encoding?: TextEncodingName;
   /** Bytes done of the file's `size`, in each pass over it (the encoding check, then parsing). */
   onBytes?: (pass: ReadingPass, bytes: number, size: number) => void;
@@ -49,7 +49,7 @@ export async function readTable(file: string, options: ReadTableOptions = {}): P
   if (!format) {
     throw new DatasetError({ file }, `unsupported file type; expected ${Object.keys(FORMAT_BY_EXTENSION).join(', ')}`);
   }
-  const encoding = options.encoding ?? 'utf-8';
+  const encoding = options.encoding ?? RUN_OPTIONS.encoding.default;
   checkDatasetFile(file, options.maxMB);
   // JSON and JSON Lines are decoded as one string, which V8 caps (~512 MiB); CSV streams.
   const bytes = fs.statSync(file).size;
