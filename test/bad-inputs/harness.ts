@@ -5,8 +5,9 @@
 import { spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+
+import { ortDebugLogWatch } from '../helpers/ortDebugLog';
 
 export const CLI = path.resolve('dist', 'cli.js');
 
@@ -117,6 +118,7 @@ export async function runCase(c: BadCase, dir: string): Promise<CaseOutcome> {
   fs.mkdirSync(home, { recursive: true });
   c.setup?.(dir);
   const before = snapshot(dir);
+  const ortLogs = ortDebugLogWatch();
   const run = await runCli(c.args(dir), dir, home, c.timeoutS ?? 60);
   const after = snapshot(dir);
   const hard: string[] = [];
@@ -136,7 +138,7 @@ export async function runCase(c: BadCase, dir: string): Promise<CaseOutcome> {
   if (homeLeft.length) soft.push(`HOME not empty: ${homeLeft.join(', ')}`);
   const strayHome = strays.filter((s) => !under(s, ['home']));
   if (strayHome.length) soft.push(`written outside out/ and cache/: ${strayHome.slice(0, 5).join(', ')}`);
-  if (run.pid !== undefined && fs.existsSync(path.join(os.tmpdir(), `mat-debug-${run.pid}.log`))) soft.push(`onnxruntime wrote /tmp/mat-debug-${run.pid}.log`);
+  if (ortLogs.wroteFor(run.pid)) soft.push(`onnxruntime wrote /tmp/mat-debug-${run.pid}.log`);
   if (!run.hung) {
     if (c.expect === 'refused' && run.status === 0) soft.push('exit status 0: accepted, expected a refusal');
     if (c.expect === 'accepted' && run.status !== 0) soft.push(`exit status ${run.status}, expected 0 (accepted)`);

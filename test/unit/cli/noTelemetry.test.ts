@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 
 import { fixtureModel } from '../../helpers/fixtures';
+import { ortDebugLogWatch } from '../../helpers/ortDebugLog';
 
 const CLI = path.resolve('dist', 'cli.js');
 
@@ -25,10 +26,11 @@ test('a probe run writes nothing into HOME, nothing to /tmp, only its output and
   // The user's environment without any opt-out of ours: the CLI must turn the telemetry off itself.
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, '.cache'), XDG_CONFIG_HOME: path.join(home, '.config') };
   delete env.ORT_DISABLE_TELEMETRY;
+  const ortLogs = ortDebugLogWatch();
   const run = spawnSync(process.execPath, [CLI, 'probe', 'data.jsonl', '--model', fixtureModel('tiny-llama-unfused-extdata'), '--out', 'out', '--cache-dir', 'cache'], { encoding: 'utf8', cwd: work, env });
   assert.equal(run.status, 0, run.stderr);
   assert.deepEqual(listAll(home), [], 'HOME stays empty');
-  assert.ok(!fs.existsSync(path.join(os.tmpdir(), `mat-debug-${run.pid}.log`)), `onnxruntime's /tmp/mat-debug-${run.pid}.log was written`);
+  assert.ok(!ortLogs.wroteFor(run.pid), `onnxruntime's /tmp/mat-debug-${run.pid}.log was written`);
   const written = listAll(work).filter((f) => f !== 'data.jsonl');
   assert.ok(written.length > 0);
   for (const f of written) assert.ok(f === 'out' || f === 'cache' || f.startsWith(`out${path.sep}`) || f.startsWith(`cache${path.sep}`), `written outside out/ and cache/: ${f}`);
