@@ -1,4 +1,4 @@
-// Builds the four bundles: extension host (CJS, node), probing worker, CLI (+ demo), webview (browser).
+// Builds the bundles: extension host (CJS, node), probing worker, CLI (+ demo), probe threads, webview (browser).
 // `vscode` is provided by the host; `onnxruntime-node` carries a native binary and ships as-is in the VSIX.
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
@@ -27,6 +27,8 @@ const nodeBundles = {
     worker: 'src/worker/worker.ts',
     cli: 'src/cli/cli.ts',
     demo: 'src/demo/demo.ts',
+    // Probe worker threads (src/core/pipeline/probeWorkers.ts) start it from beside the bundle.
+    probeThread: 'src/core/pipeline/probeThread.ts',
   },
   outdir: 'dist',
 };

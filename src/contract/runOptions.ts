@@ -203,6 +203,19 @@ export const RUN_OPTIONS = {
       return mib;
     },
   },
+  probeWorkers: {
+    default: 0,
+    help: 'probes trained at once, each in a thread of its own with an equal share of the cores (the heatmap is the same bits for any number); 0: one per core, at most 4; 1: one at a time, onnxruntime using every core',
+    accepts: '<n>',
+    setting: 'probeWorkers',
+    flag: 'probe-workers',
+    changesActivations: false,
+    parse: (raw: unknown, source: OptionSource): number => {
+      const n = integerAtLeast(0)(raw, source);
+      if (n > 64) throw new Error(`must be at most 64, got ${describe(raw)}`);
+      return n;
+    },
+  },
   maxDatasetMB: {
     default: 2048,
     help: 'largest dataset file (MiB) read; a larger one is refused with its size, before any work',

@@ -11,7 +11,7 @@ const names = execFileSync('python3', ['-c', 'import sys, zipfile; print("\\n".j
 const files = names.filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length));
 const problems = [];
 const need = (f) => files.includes(f) || problems.push(`missing ${f}`);
-for (const f of ['package.json', 'media/icon.png', 'media/heatmap-light.svg', 'media/heatmap-dark.svg', 'media/activity-bar.svg', 'dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'dist/webview.js',
+for (const f of ['package.json', 'media/icon.png', 'media/heatmap-light.svg', 'media/heatmap-dark.svg', 'media/activity-bar.svg', 'dist/extension.js', 'dist/worker.js', 'dist/cli.js', 'dist/probeThread.js', 'dist/webview.js',
   'node_modules/onnxruntime-node/dist/index.js', 'node_modules/onnxruntime-common/package.json', 'node_modules/onnxruntime-common/dist/cjs/package.json',
   'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
   'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1']) need(f);

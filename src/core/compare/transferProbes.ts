@@ -10,6 +10,7 @@ import * as path from 'node:path';
 
 import type { Comparison } from '../../contract/comparison';
 import { parseProbeResult, type ProbeResult } from '../../contract/result';
+import { RUN_OPTIONS } from '../../contract/runOptions';
 import type { RunStage } from '../../contract/workerProtocol';
 import { CACHE_LOCK_FILE } from '../../storage/runLock';
 import { cacheFolderName, cacheKeyFor, modelIdentity } from '../cache/cacheKey';
@@ -36,6 +37,8 @@ export interface TransferRequest {
   maxBatchSize?: number;
   /** Poll interval (ms) while another run holds a cache folder. */
   lockPollMs?: number;
+  /** This machine's probeWorkers option; absent: its default (A's and B's were other machines', maybe). */
+  probeWorkers?: number;
 }
 
 export interface TransferHooks {
@@ -133,6 +136,7 @@ export async function transferProbes(request: TransferRequest, hooks: TransferHo
       // The seed of each cell's AUC interval: B's, so the transfer AUC's interval resamples B's rows as B's own does.
       seed: rowsB.options.seed,
       signal: hooks.signal,
+      workers: request.probeWorkers ?? RUN_OPTIONS.probeWorkers.default,
       onCell: (done: number, total: number) => progress('probe', done, total, `Probes ${done}/${total} (trained on A, tested on B)`),
     });
     if (grid.solver !== '' && probe.solver !== '' && grid.solver !== probe.solver) {

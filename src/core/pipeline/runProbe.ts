@@ -149,6 +149,7 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
         // Only when forward passes ran here (providersTried non-empty): a cache says nothing of this machine's GPUs.
         provider: activations.providersTried.length > 0 && isGpuProvider(activations.provider) ? activations.provider : 'cpu',
         signal: hooks.signal,
+        workers: options.probeWorkers,
         onCell: (done, cellsTotal, cell) => {
           const total = cellsPerLocation * probed.length;
           const at = ` (${location})`;
@@ -157,6 +158,7 @@ async function runPipeline(input: RunInput, hooks: RunHooks, probeAll: boolean):
           hooks.onCell?.({ location, numLayers: activations.numLayers, ...cell, done, total: cellsTotal });
         },
       });
+      log(`Probes (${location}): ${formatCount(cellsPerLocation)} cells, ${grid.workers === 1 ? 'one at a time' : `${grid.workers} at a time in worker threads`}`);
       const unconverged = grid.converged.flat().filter((c) => !c).length;
       if (unconverged > 0) log(`warning: ${location}: ${unconverged} probes did not converge within ${LOGISTIC_DEFAULTS.maxIter} Newton iterations`);
       results.push(

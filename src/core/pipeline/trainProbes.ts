@@ -1,9 +1,9 @@
 import { RunCancelled } from '../../contract/errors';
 import { METRIC_NAMES, type MetricMatrix, type MetricName, TOKEN_POSITIONS } from '../../contract/types';
 import type { DualStart } from '../probe/dualNewton';
-import { probeCellAsync, type ProbeCellResult } from '../probe/probeCell';
 import { coarseToFineLayers } from './cellOrder';
 import { PipelineError } from './errors';
+import { inThreadRunner, probeWorkerCount, threadPoolRunner } from './probeWorkers';
 import { packRows, type SlabSource } from './slabSource';
 
 export interface ProbeOptions {
@@ -14,9 +14,12 @@ export interface ProbeOptions {
   seed: number;
   /** The forward passes' execution provider when it is a GPU one: the probes' onnxruntime products run there too. */
   provider?: string;
-  /** After each cell, with its final values (cells come coarse to fine in layers: see cellOrder.ts). */
+  /** After each cell, with its final values (cells come coarse to fine in layers: see cellOrder.ts; with
+   *  several workers, in the order they finish). */
   onCell?: (cellsDone: number, cellsTotal: number, cell: FinishedCell) => void;
   signal?: AbortSignal;
+  /** The probeWorkers option (0 = one per core, at most 4); absent: 1, every cell in this thread. */
+  workers?: number;
 }
 
 /** One trained cell as the grid will hold it: what a live heatmap shows before the run ends. */
@@ -37,6 +40,8 @@ export interface ProbeGrid {
   /** Seeded bootstrap 95 % interval of each cell's test AUC; null where AUC is undefined. */
   aucInterval: ([number, number] | null)[][];
   solver: string;
+  /** Cells fitted at once (probeWorkerCount): 1 = all in the calling thread. */
+  workers: number;
 }
 
 /**
@@ -61,53 +66,101 @@ export async function trainProbes(
   const scores: number[][][] = Array.from({ length: layers }, () => TOKEN_POSITIONS.map(() => []));
   const aucInterval: ([number, number] | null)[][] = Array.from({ length: layers }, () => TOKEN_POSITIONS.map(() => null));
   let solver = '';
-  const total = layers * TOKEN_POSITIONS.length;
+  const cells = cellsInTrainingOrder(layers);
   let done = 0;
-  // Warm starts: every cell fits the same train rows, and a probe's dual weights (per-row residuals)
-  // carry over to a neighbouring cell. The parent is fixed by the order alone — the nearest layer already
-  // trained at the same token (the lower one on a tie), or for the first layer the previous token — so a
-  // run gives the same bits whatever the timing. The solver uses it only when it is better than a cold start.
   const duals = new Map<string, DualStart>();
+  const workers = probeWorkerCount(options.workers ?? 1, cells.length, trainRows.length, store.hiddenSize, options.provider ?? 'cpu');
+  const runner = workers > 1 ? threadPoolRunner(workers) : inThreadRunner();
+  const finished = new Set<string>();
+  const inFlight = new Map<string, Promise<void>>();
+  let failure: unknown;
+
+  const start = (cell: OrderedCell): void => {
+    const { layer, token } = cell;
+    // One slab at a time per worker: with a cached source this is the only activation memory the probes hold.
+    const slab = store.slab(layer, token);
+    const fit = runner
+      .run({
+        Xtrain: packRows(slab, store.hiddenSize, trainRows),
+        yTrain,
+        Xtest: packRows(slab, store.hiddenSize, testRows),
+        yTest,
+        hiddenSize: store.hiddenSize,
+        options: {
+          C: options.C,
+          tol: options.tol,
+          maxIter: options.maxIter,
+          seed: options.seed,
+          provider: options.provider,
+          warmStart: cell.parent === undefined ? undefined : duals.get(cell.parent),
+        },
+      })
+      .then(
+        (result) => {
+          for (const m of METRIC_NAMES) metrics[m][layer][token] = result.metrics[m];
+          iterations[layer][token] = result.iterations;
+          converged[layer][token] = result.converged;
+          scores[layer][token] = Array.from(result.pCorrectTest);
+          aucInterval[layer][token] = result.aucInterval;
+          if (result.solver) solver = result.solver;
+          if (result.dual) duals.set(cell.key, result.dual);
+          finished.add(cell.key);
+          options.onCell?.(++done, cells.length, { layer, token, metrics: { ...result.metrics }, aucInterval: result.aucInterval });
+        },
+        (err: unknown) => {
+          // e.g. non-finite activations (an fp16 overflow): say which cell, not just what.
+          failure ??= new PipelineError(`probe at layer ${layer}, token ${TOKEN_POSITIONS[token]}: ${(err as Error).message}`, { cause: err });
+        },
+      )
+      .finally(() => inFlight.delete(cell.key));
+    inFlight.set(cell.key, fit);
+  };
+
+  try {
+    const waiting = [...cells];
+    while (waiting.length > 0 || inFlight.size > 0) {
+      if (failure !== undefined) throw failure;
+      if (options.signal?.aborted) throw new RunCancelled('cancelled during probe training');
+      // The first cell in order whose parent is trained; there is always one once the cells in flight end,
+      // since a parent comes before its children.
+      const ready = inFlight.size < runner.workers ? waiting.findIndex((c) => c.parent === undefined || finished.has(c.parent)) : -1;
+      if (ready >= 0) start(waiting.splice(ready, 1)[0]);
+      else await Promise.race(inFlight.values());
+    }
+    if (failure !== undefined) throw failure;
+  } finally {
+    await Promise.allSettled(inFlight.values());
+    await runner.close();
+  }
+  return { metrics, iterations, converged, scores, aucInterval, solver, workers };
+}
+
+interface OrderedCell {
+  layer: number;
+  token: number;
+  key: string;
+  /** The cell whose dual weights warm-start this one; undefined: a cold start. */
+  parent?: string;
+}
+
+/**
+ * Every cell, in the order they are started (cellOrder.ts), each with its warm-start parent. Warm starts:
+ * every cell fits the same train rows, and a probe's dual weights (per-row residuals) carry over to a
+ * neighbouring cell. The parent is fixed by the order alone — the nearest layer already trained at the
+ * same token (the lower one on a tie); the first layer trained starts cold — so a run gives the same bits
+ * whatever the timing and the number of workers. The solver uses it only when it beats a cold start.
+ */
+export function cellsInTrainingOrder(numLayers: number): OrderedCell[] {
+  const cells: OrderedCell[] = [];
   const trained: number[] = [];
-  for (const layer of coarseToFineLayers(layers)) {
+  for (const layer of coarseToFineLayers(numLayers)) {
     const parentLayer = nearestLayer(trained, layer);
     for (let token = 0; token < TOKEN_POSITIONS.length; token++) {
-      if (options.signal?.aborted) throw new RunCancelled('cancelled during probe training');
-      let cell: ProbeCellResult;
-      // One slab at a time: with a cached source this is the only activation memory the probes hold.
-      const slab = store.slab(layer, token);
-      try {
-        cell = await probeCellAsync(
-          packRows(slab, store.hiddenSize, trainRows),
-          yTrain,
-          packRows(slab, store.hiddenSize, testRows),
-          yTest,
-          store.hiddenSize,
-          {
-            C: options.C,
-            tol: options.tol,
-            maxIter: options.maxIter,
-            seed: options.seed,
-            provider: options.provider,
-            warmStart: duals.get(parentLayer === undefined ? `${layer}/${token - 1}` : `${parentLayer}/${token}`),
-          },
-        );
-      } catch (err) {
-        // e.g. non-finite activations (an fp16 overflow): say which cell, not just what.
-        throw new PipelineError(`probe at layer ${layer}, token ${TOKEN_POSITIONS[token]}: ${(err as Error).message}`, { cause: err });
-      }
-      for (const m of METRIC_NAMES) metrics[m][layer][token] = cell.metrics[m];
-      iterations[layer][token] = cell.iterations;
-      converged[layer][token] = cell.converged;
-      scores[layer][token] = Array.from(cell.pCorrectTest);
-      aucInterval[layer][token] = cell.aucInterval;
-      if (cell.solver) solver = cell.solver;
-      if (cell.dual) duals.set(`${layer}/${token}`, cell.dual);
-      options.onCell?.(++done, total, { layer, token, metrics: { ...cell.metrics }, aucInterval: cell.aucInterval });
+      cells.push({ layer, token, key: `${layer}/${token}`, parent: parentLayer === undefined ? undefined : `${parentLayer}/${token}` });
     }
     trained.push(layer);
   }
-  return { metrics, iterations, converged, scores, aucInterval, solver };
+  return cells;
 }
 
 /** The layer of `trained` nearest to `layer` (the lower one on a tie); undefined when none is. */

@@ -80,6 +80,11 @@ export interface FastLogisticOptions extends Omit<LogisticOptions, 'solver'> {
 /** Rows above which the dual's n×n Gram matrix (float64 and float32 copies: 12·n² bytes) is too big. */
 const DUAL_MAX_ROWS = 8192;
 
+/** Whether fitLogisticFast's automatic choice puts an n × d problem on onnxruntime (else the JS solvers). */
+export function usesOnnxruntimeProducts(n: number, d: number): boolean {
+  return n * d * Math.min(n, d) >= 5e7 && n >= 4;
+}
+
 /**
  * For fitLogisticFast, by an operation count: below ~5·10⁷ multiply-adds for the n×n (or d×d) products
  * the JS solvers win (no session calls); above, 'newton-dual' when n ≤ d — and also when d is so large
@@ -87,7 +92,7 @@ const DUAL_MAX_ROWS = 8192;
  * Hessian preconditioner from onnxruntime. The dual needs n ≥ 4 (its Gram graph has four row blocks).
  */
 export function chooseFastSolver(n: number, d: number): FastSolverName {
-  if (n * d * Math.min(n, d) < 5e7 || n < 4) return chooseSolver(n, d);
+  if (!usesOnnxruntimeProducts(n, d)) return chooseSolver(n, d);
   return n <= d || (d > 2048 && n <= DUAL_MAX_ROWS) ? 'newton-dual' : 'newton-cg';
 }
 
@@ -107,7 +112,7 @@ export async function fitLogisticFast(
   const settings = validatedSettings(X, n, d, y, opts, solver !== 'newton-dual');
   if (solver === 'newton-gram') return fitNewtonGram(X, n, d, y, settings);
   // Small problems chosen automatically stay in JS; an explicit 'newton-cg' gets the onnxruntime builder.
-  if (solver === 'newton-cg' && opts.solver !== 'newton-cg' && n * d * Math.min(n, d) < 5e7) return fitNewtonCg(X, n, d, y, settings);
+  if (solver === 'newton-cg' && opts.solver !== 'newton-cg' && !usesOnnxruntimeProducts(n, d)) return fitNewtonCg(X, n, d, y, settings);
   const kernels = opts.kernels ?? (await sharedOrtKernels(opts.threads ?? 0, opts.provider ?? 'cpu'));
   if (solver === 'newton-dual') {
     if (n < 4) throw new RangeError(`newton-dual needs at least 4 rows, got ${n}`);
