@@ -6,7 +6,7 @@
 
 --serve: one probe per request, so that benchProbes.ts can alternate scikit-learn's runs with its own (the
 machine is shared and its load drifts): reads lines "FILE SETTING" on stdin (FILE as in cases.json,
-SETTING default or converged) and answers each with one JSON line (seconds, cpu_seconds = CPU time of all
+SETTING default or converged; "reload" re-reads cases.json) and answers each with one JSON line (seconds, cpu_seconds = CPU time of all
 its threads, n_iter, objective, auc, solver).
 
 DIR/cases.json lists cases (raw float32 X, uint8 y; first nTrain rows train, then nTest test) and how
@@ -55,6 +55,10 @@ def serve(base):
     cases = {c["file"]: c for c in json.load(open(f"{base}/cases.json"))}
     cached = (None, None)
     for line in sys.stdin:
+        if line.strip() == "reload":  # heatmapWall.ts rewrote cases.json for its next case
+            cases = {c["file"]: c for c in json.load(open(f"{base}/cases.json"))}
+            cached = (None, None)
+            continue
         file, setting = line.split()
         c = cases[file]
         if cached[0] != file:

@@ -82,7 +82,7 @@ export async function fitNewtonDual(
   const t0 = performance.now();
   // r at (w, b) = (0, 0) is C·(½ − y): its Xᵀ-image, from the same pass as the Gram, sets the threshold.
   const r0 = Float32Array.from(y, (yi) => C * (0.5 - yi));
-  const { K, mu, xtu } = await kernels.centredGram(X, n, d, r0);
+  const { K, K32, mu, xtu } = await kernels.centredGram(X, n, d, r0);
   // A non-finite entry of X makes the column mean, hence every K[i][i], and Xᵀr₀ non-finite.
   if (!Number.isFinite(K[0]) || !Number.isFinite(maxAbs(xtu))) checkFinite(X, d);
   let sumR0 = 0;
@@ -90,7 +90,7 @@ export async function fitNewtonDual(
   const threshold = tol * Math.max(maxAbs(xtu), Math.abs(sumR0));
   const t1 = performance.now();
 
-  const gram = new GramProducts(K, n, kernels);
+  const gram = new GramProducts(K, n, kernels, K32);
   const kTimes = (vs: Float64Array[]): Promise<Float64Array[]> => gram.times(vs);
   const sketch = await nystromSketch(K, n, sketchRank, (omega, l) => gram.timesMatrix(omega, l), powerIterations);
   const t2 = performance.now();

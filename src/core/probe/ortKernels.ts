@@ -71,7 +71,7 @@ export class OrtKernels {
     n: number,
     d: number,
     u: Float32Array,
-  ): Promise<{ K: Float64Array; mu: Float32Array; xtu: Float32Array }> {
+  ): Promise<{ K: Float64Array; K32: Float32Array; mu: Float32Array; xtu: Float32Array }> {
     if (n < GRAM_BLOCKS) throw new RangeError(`centredGram needs at least ${GRAM_BLOCKS} rows, got ${n}`);
     const sizes = blockSizes(n, GRAM_BLOCKS);
     const out = await this.gramSession.run({
@@ -79,7 +79,9 @@ export class OrtKernels {
       split: new ort.Tensor('int64', BigInt64Array.from(sizes, BigInt), [GRAM_BLOCKS]),
       u: new ort.Tensor('float32', u, [1, n]),
     });
-    const K = new Float64Array(n * n);
+    // Assembled in float32 (the products' own precision) and widened in one native conversion: a JS
+    // loop writing float64 element by element cost ~8 ms per 800 × 800 K, a tenth of a probe.
+    const K32 = new Float32Array(n * n);
     const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
     for (let bi = 0; bi < GRAM_BLOCKS; bi++) {
       for (let bj = 0; bj <= bi; bj++) {
@@ -89,12 +91,13 @@ export class OrtKernels {
           const row = (starts[bi] + i) * n + starts[bj];
           // Lower triangle only, mirrored below: a diagonal block is not exactly symmetric in float32.
           const jEnd = bi === bj ? i + 1 : cols;
-          for (let j = 0; j < jEnd; j++) K[row + j] = block[i * cols + j];
+          K32.set(block.subarray(i * cols, i * cols + jEnd), row);
         }
       }
     }
-    mirrorLowerTriangle(K, n);
-    return { K, mu: out.mu.data as Float32Array, xtu: out.xtu.data as Float32Array };
+    mirrorLowerTriangle(K32, n);
+    const K = new Float64Array(K32);
+    return { K, K32, mu: out.mu.data as Float32Array, xtu: out.xtu.data as Float32Array };
   }
 
   /** A (m×k) · B (k×r), float64, row-major. */
@@ -132,7 +135,7 @@ export class OrtKernels {
 }
 
 /** Copies the lower triangle of the n×n row-major K onto the upper, in 32×32 tiles (cache-friendly). */
-function mirrorLowerTriangle(K: Float64Array, n: number): void {
+function mirrorLowerTriangle(K: Float32Array, n: number): void {
   const T = 32;
   for (let i0 = 0; i0 < n; i0 += T) {
     for (let j0 = 0; j0 <= i0; j0 += T) {
