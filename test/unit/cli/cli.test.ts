@@ -163,3 +163,23 @@ test('--encoding utf-16le: a UTF-16 copy of a dataset probes to the UTF-8 run\'s
   assert.equal(result('a').settings.options.encoding, 'utf-8');
   assert.equal(listCacheFolders(cacheDir).filter((f) => f.location === 'mlp_out').length, 2, 'two datasets, two caches');
 });
+
+test('--probe-workers 2 trains the cells in the bundle\'s worker threads (dist/probeThread.js): the same result.json values as one at a time', () => {
+  // 3,120 train rows × 128 features: above the size at which cells leave the JS solvers for onnxruntime,
+  // the only cells worker threads are started for.
+  const file = dataset(3900);
+  const dir = path.dirname(file);
+  const run = (workers: string, out: string): { stderr: string; result: Record<string, unknown> } => {
+    const r = spawnSync(process.execPath, [CLI, 'probe', file, '--model', fixtureModel('toy-facts-llama'), '--samples', '0', '--no-baselines', '--probe-workers', workers, '--out', out, '--cache-dir', 'cache'], { encoding: 'utf8', cwd: dir });
+    assert.equal(r.status, 0, r.stderr);
+    return { stderr: r.stderr, result: JSON.parse(fs.readFileSync(path.join(dir, out, 'result.json'), 'utf8')) as Record<string, unknown> };
+  };
+  const two = run('2', 'two');
+  const one = run('1', 'one');
+  assert.match(two.stderr, /Probes \(mlp_out\): 120 cells, 2 at a time in worker threads/);
+  assert.match(one.stderr, /Probes \(mlp_out\): 120 cells, one at a time/);
+  for (const key of ['metrics', 'aucInterval', 'iterations', 'converged', 'test']) assert.deepEqual(two.result[key], one.result[key], key);
+  const auc = (two.result.metrics as { auc: (number | null)[][] }).auc;
+  assert.equal(auc.length, 8);
+  assert.ok(auc.flat().every((v) => v !== null && v >= 0 && v <= 1));
+});
