@@ -114,14 +114,19 @@ export function writeSafetensorsAtomically(
 
 export function readBytesAt(fd: number, length: number, position: number, label: string): Uint8Array {
   // A fresh ArrayBuffer (not Buffer's shared pool) so typed-array views over it are aligned.
-  const out = new Uint8Array(new ArrayBuffer(length));
+  return readBytesInto(fd, new Uint8Array(new ArrayBuffer(length)), position, label);
+}
+
+/** Fills `target` with the file's bytes from `position` (a reused buffer: see CachedSlabs.gather). */
+export function readBytesInto(fd: number, target: Uint8Array, position: number, label: string): Uint8Array {
+  const length = target.byteLength;
   let done = 0;
   while (done < length) {
-    const n = fs.readSync(fd, out, done, length - done, position + done);
+    const n = fs.readSync(fd, target, done, length - done, position + done);
     if (n === 0) throw new SafetensorsError(`${label}: file ends at byte ${position + done}, expected ${position + length}`);
     done += n;
   }
-  return out;
+  return target;
 }
 
 /** Parses and checks the header: dtypes, shapes, offsets covering the data buffer exactly, no holes. */

@@ -27,6 +27,12 @@ export function halfBitsToFloat32(bits: Uint16Array): Float32Array {
   return out;
 }
 
+/** Decodes bits[from … from+count) into out[at …): one row of a float16 cache tensor, no new array. */
+export function halfBitsToFloat32Into(bits: Uint16Array, from: number, count: number, out: Float32Array, at: number): void {
+  const t = table();
+  for (let j = 0; j < count; j++) out[at + j] = t[bits[from + j]];
+}
+
 /** bfloat16 is the top half of a float32: shifting the bits back is exact. */
 export function bfloat16BitsToFloat32(bits: Uint16Array): Float32Array {
   const out = new Float32Array(bits.length);

@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 
 import type { ActivationCache } from '../cache/activationCache';
 import { type LoadedChunk, tensorName } from '../cache/chunkFile';
-import { decodeTensorBytes, readBytesAt } from '../cache/safetensors';
+import { decodeTensorBytes, readBytesAt, readBytesInto } from '../cache/safetensors';
+import { halfBitsToFloat32Into } from '../onnx/half';
 import type { PreparedSequence } from '../types';
-import type { SlabSource } from './slabSource';
+import { packRows, type SlabSource } from './slabSource';
 
 interface ChunkRows {
   chunk: LoadedChunk;
@@ -21,6 +22,8 @@ interface ChunkRows {
 export class CachedSlabs implements SlabSource {
   readonly numRows: number;
   private readonly groups: ChunkRows[];
+  /** One chunk tensor's bytes at a time, reused: fresh memory costs a page fault per 4 KiB when touched. */
+  private scratch = new Uint8Array(0);
 
   constructor(
     cache: ActivationCache,
@@ -58,5 +61,43 @@ export class CachedSlabs implements SlabSource {
       slots.forEach((slot, k) => out.set(values.subarray(slot * d, (slot + 1) * d), storeRows[k] * d));
     }
     return out;
+  }
+
+  gather(layer: number, token: number, rows: readonly number[], out: Float32Array): void {
+    const d = this.hiddenSize;
+    // Store row → row of `out`; a row asked for twice (never by the pipeline) takes the slab's way.
+    const at = new Int32Array(this.numRows).fill(-1);
+    rows.forEach((r, i) => (at[r] = i));
+    if (new Set(rows).size !== rows.length) {
+      packRows(this.slab(layer, token), d, rows, out);
+      return;
+    }
+    const name = tensorName(layer, token);
+    for (const { chunk, slots, storeRows } of this.groups) {
+      const info = chunk.header.tensors.get(name);
+      if (!info) throw new Error(`${chunk.path}: no tensor ${name}`);
+      const length = info.end - info.start;
+      if (this.scratch.byteLength < length) this.scratch = new Uint8Array(new ArrayBuffer(length));
+      const bytes = this.scratch.subarray(0, length);
+      const fd = fs.openSync(chunk.path, 'r');
+      try {
+        readBytesInto(fd, bytes, info.start, chunk.path);
+      } finally {
+        fs.closeSync(fd);
+      }
+      if (info.dtype === 'F16') {
+        const bits = new Uint16Array(bytes.buffer, 0, length / 2);
+        slots.forEach((slot, k) => {
+          const i = at[storeRows[k]];
+          if (i >= 0) halfBitsToFloat32Into(bits, slot * d, d, out, i * d);
+        });
+      } else {
+        const values = decodeTensorBytes(bytes, info.dtype, name) as Float32Array;
+        slots.forEach((slot, k) => {
+          const i = at[storeRows[k]];
+          if (i >= 0) out.set(values.subarray(slot * d, (slot + 1) * d), i * d);
+        });
+      }
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { TOKEN_POSITIONS } from '../../contract/types';
-import { gatherRow, type SlabSource } from './slabSource';
+import { gatherRow, packRows, type SlabSource } from './slabSource';
 
 /**
  * Activations gathered at the 15 token positions, all in memory: one n × d float32 slab per (layer,
@@ -21,6 +21,10 @@ export class FeatureStore implements SlabSource {
 
   slab(layer: number, token: number): Float32Array {
     return this.slabs[layer][token];
+  }
+
+  gather(layer: number, token: number, rows: readonly number[], out: Float32Array): void {
+    packRows(this.slabs[layer][token], this.hiddenSize, rows, out);
   }
 
   /**

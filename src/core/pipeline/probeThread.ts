@@ -17,11 +17,11 @@ port.on('message', (job: CellJob) => {
     let reply: CellReply;
     try {
       const result = await probeCellAsync(job.Xtrain, job.yTrain, job.Xtest, job.yTest, job.hiddenSize, { ...job.options, threads });
-      reply = { id: job.id, result };
+      reply = { id: job.id, result, Xtrain: job.Xtrain, Xtest: job.Xtest };
     } catch (err) {
       reply = { id: job.id, error: (err as Error).message };
     }
-    const transfer = 'result' in reply ? [reply.result.pCorrectTest.buffer] : [];
+    const transfer = 'result' in reply ? [reply.result.pCorrectTest.buffer, reply.Xtrain.buffer, reply.Xtest.buffer] : [];
     port.postMessage(reply, transfer as ArrayBuffer[]);
   })();
 });

@@ -24,7 +24,14 @@ export interface CellJob {
   options: Omit<ProbeCellFastOptions, 'threads'>;
 }
 
-export type CellReply = { id: number; result: ProbeCellResult } | { id: number; error: string };
+/** A fitted cell, with the job's matrices handed back for the next cell (see trainProbes.ts). */
+export type CellReply = { id: number; result: ProbeCellResult; Xtrain: Float32Array; Xtest: Float32Array } | { id: number; error: string };
+
+export interface FittedCell {
+  result: ProbeCellResult;
+  Xtrain: Float32Array;
+  Xtest: Float32Array;
+}
 
 /** A worker thread's workerData. */
 export interface ProbeThreadData {
@@ -35,7 +42,7 @@ export interface ProbeThreadData {
 export interface CellRunner {
   /** Cells it fits at once. */
   readonly workers: number;
-  run(job: Omit<CellJob, 'id'>): Promise<ProbeCellResult>;
+  run(job: Omit<CellJob, 'id'>): Promise<FittedCell>;
   close(): Promise<void>;
 }
 
@@ -58,7 +65,11 @@ export function probeWorkerCount(option: number, cells: number, trainRows: numbe
 export function inThreadRunner(): CellRunner {
   return {
     workers: 1,
-    run: (job) => probeCellAsync(job.Xtrain, job.yTrain, job.Xtest, job.yTest, job.hiddenSize, job.options),
+    run: async (job) => ({
+      result: await probeCellAsync(job.Xtrain, job.yTrain, job.Xtest, job.yTest, job.hiddenSize, job.options),
+      Xtrain: job.Xtrain,
+      Xtest: job.Xtest,
+    }),
     close: () => Promise.resolve(),
   };
 }
@@ -67,8 +78,8 @@ export function inThreadRunner(): CellRunner {
 export function threadPoolRunner(workers: number, cores = os.availableParallelism()): CellRunner {
   const data: ProbeThreadData = { threads: Math.max(1, Math.floor(cores / workers)) };
   const idle: Worker[] = [];
-  const waiting: { job: CellJob; resolve: (r: ProbeCellResult) => void; reject: (e: Error) => void }[] = [];
-  const pending = new Map<number, { worker: Worker; resolve: (r: ProbeCellResult) => void; reject: (e: Error) => void }>();
+  const waiting: { job: CellJob; resolve: (r: FittedCell) => void; reject: (e: Error) => void }[] = [];
+  const pending = new Map<number, { worker: Worker; resolve: (r: FittedCell) => void; reject: (e: Error) => void }>();
   const threads = Array.from({ length: workers }, () => startProbeThread(data));
   let nextId = 0;
   let closed = false;
@@ -95,7 +106,7 @@ export function threadPoolRunner(workers: number, cores = os.availableParallelis
       pending.delete(reply.id);
       idle.push(worker);
       if ('error' in reply) p.reject(new Error(reply.error));
-      else p.resolve(reply.result);
+      else p.resolve({ result: reply.result, Xtrain: reply.Xtrain, Xtest: reply.Xtest });
       dispatch();
     });
     worker.on('error', (err) => failThread(worker, err));

@@ -8,13 +8,27 @@ export interface SlabSource {
   readonly numRows: number;
   readonly hiddenSize: number;
   slab(layer: number, token: number): Float32Array;
+  /**
+   * Rows `rows` of slab (layer, token) written into `out` (rows.length × d), as packRows(slab(…)) gives
+   * them, without making the n × d slab: a source that reads from disk decodes straight into `out`.
+   */
+  gather?(layer: number, token: number, rows: readonly number[], out: Float32Array): void;
 }
 
-/** Rows `rows` of an n × d slab, packed into a new rows.length × d matrix (a probe's design matrix). */
-export function packRows(slab: Float32Array, hiddenSize: number, rows: readonly number[]): Float32Array {
+/**
+ * Rows `rows` of an n × d slab, packed into a rows.length × d matrix (a probe's design matrix): `out`,
+ * or a new one.
+ */
+export function packRows(slab: Float32Array, hiddenSize: number, rows: readonly number[], out: Float32Array = new Float32Array(rows.length * hiddenSize)): Float32Array {
   const d = hiddenSize;
-  const out = new Float32Array(rows.length * d);
   rows.forEach((r, i) => out.set(slab.subarray(r * d, (r + 1) * d), i * d));
+  return out;
+}
+
+/** A probe's design matrix from any source, into `out` (reused between cells: see trainProbes.ts). */
+export function gatherRows(source: SlabSource, layer: number, token: number, rows: readonly number[], out: Float32Array): Float32Array {
+  if (source.gather) source.gather(layer, token, rows, out);
+  else packRows(source.slab(layer, token), source.hiddenSize, rows, out);
   return out;
 }
 
