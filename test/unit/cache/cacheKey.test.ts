@@ -55,7 +55,7 @@ describe('the activation cache key', () => {
   it('options that only choose rows or how fast they run share the cache', () => {
     const others = RUN_OPTION_KEYS.filter((key) => !(ACTIVATION_OPTION_KEYS as readonly string[]).includes(key));
     assert.deepEqual(others, ['extraLocations', 'sampleLimit', 'seed', 'testFraction', 'executionProvider', 'batchMemoryMB',
-      'maxDatasetMB', 'activationCache', 'datasetKind', 'modelKind', 'extractionModel', 'extractionSampling', 'baselines', 'afterLastSignBug']);
+      'probeWorkers', 'maxDatasetMB', 'activationCache', 'datasetKind', 'modelKind', 'extractionModel', 'extractionSampling', 'baselines', 'afterLastSignBug']);
     const changed = runOptions({
       modelFolder: MODEL,
       extraLocations: ['attn_out'],
@@ -64,6 +64,7 @@ describe('the activation cache key', () => {
       testFraction: 0.5,
       executionProvider: 'cpu',
       batchMemoryMB: 1024,
+      probeWorkers: 3,
       activationCache: false,
     });
     assert.equal(folderFor(changed), baseFolder);
