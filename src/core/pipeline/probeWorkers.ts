@@ -1,10 +1,11 @@
 // Where heatmap cells are fitted: in the pipeline's own thread, one at a time (onnxruntime's products
-// using every core), or in a pool of worker threads, one cell each at a time, sharing the cores. A probe
-// is mostly JavaScript between onnxruntime calls (conjugate-gradient vectors, float64 passes over X, the
-// bootstrap), so one thread leaves a core idle much of the time; two one-core workers measured 1.7× the
-// throughput of one on 2 cores (bench/probes/README.md). Each cell is the same computation in either
-// place (same inputs, same warm start, and MLAS gives the same bits for 1 and 2 threads), so the
-// heatmap does not depend on the number of workers.
+// using every core), or in a pool of worker threads, one cell each at a time, sharing the cores.
+// onnxruntime-node runs a session synchronously on the calling thread (its promise only defers the call),
+// so cells in one thread never overlap, and the JavaScript between its calls (conjugate-gradient vectors,
+// float64 passes over X, the bootstrap) leaves a core idle: two one-core workers fit whole heatmaps
+// 1.6–2.2× faster on 2 cores (bench/probes/README.md). Each cell is the same computation in either place
+// (same inputs, same warm start, and MLAS gives the same bits for 1 and 2 threads), so the heatmap does
+// not depend on the number of workers.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
