@@ -5,10 +5,13 @@ import '../onnx/telemetryOff';
 
 import { parentPort, workerData } from 'node:worker_threads';
 
+import { GramScratch } from '../probe/ortKernels';
 import { probeCellAsync } from '../probe/probeCell';
 import type { CellJob, CellReply, ProbeThreadData } from './probeWorkers';
 
 const { threads } = workerData as ProbeThreadData;
+// One cell at a time per thread (probeWorkers.ts sends the next only after the reply): one scratch.
+const gramScratch = new GramScratch();
 const port = parentPort;
 if (!port) throw new Error('probeThread.ts runs only as a worker thread (see probeWorkers.ts)');
 
@@ -16,7 +19,7 @@ port.on('message', (job: CellJob) => {
   void (async () => {
     let reply: CellReply;
     try {
-      const result = await probeCellAsync(job.Xtrain, job.yTrain, job.Xtest, job.yTest, job.hiddenSize, { ...job.options, threads });
+      const result = await probeCellAsync(job.Xtrain, job.yTrain, job.Xtest, job.yTest, job.hiddenSize, { ...job.options, threads, gramScratch });
       reply = { id: job.id, result, Xtrain: job.Xtrain, Xtest: job.Xtest };
     } catch (err) {
       reply = { id: job.id, error: (err as Error).message };

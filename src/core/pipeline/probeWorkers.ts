@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 import { usesOnnxruntimeProducts } from '../probe/logistic';
+import { GramScratch } from '../probe/ortKernels';
 import { probeCellAsync, type ProbeCellFastOptions, type ProbeCellResult } from '../probe/probeCell';
 import { PipelineError } from './errors';
 
@@ -22,7 +23,8 @@ export interface CellJob {
   Xtest: Float32Array;
   yTest: Uint8Array;
   hiddenSize: number;
-  options: Omit<ProbeCellFastOptions, 'threads'>;
+  /** Plain data only (it is cloned to the thread): each runner adds its own threads and GramScratch. */
+  options: Omit<ProbeCellFastOptions, 'threads' | 'gramScratch'>;
 }
 
 /** A fitted cell, with the job's matrices handed back for the next cell (see trainProbes.ts). */
@@ -64,10 +66,11 @@ export function probeWorkerCount(option: number, cells: number, trainRows: numbe
 
 /** Cells fitted here, one at a time, as before workers existed. */
 export function inThreadRunner(): CellRunner {
+  const gramScratch = new GramScratch();
   return {
     workers: 1,
     run: async (job) => ({
-      result: await probeCellAsync(job.Xtrain, job.yTrain, job.Xtest, job.yTest, job.hiddenSize, job.options),
+      result: await probeCellAsync(job.Xtrain, job.yTrain, job.Xtest, job.yTest, job.hiddenSize, { ...job.options, gramScratch }),
       Xtrain: job.Xtrain,
       Xtest: job.Xtest,
     }),

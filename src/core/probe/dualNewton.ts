@@ -23,7 +23,7 @@ import { dot, matTVec, matVec, maxAbs } from './linalg';
 import { backtrackingStep } from './lineSearch';
 import { weightedLogLoss, weightedLogLossAlong, weightedLogLossSlopeAlong } from './logLoss';
 import { NystromPreconditioner, nystromSketch } from './nystrom';
-import type { OrtKernels } from './ortKernels';
+import type { GramScratch, OrtKernels } from './ortKernels';
 
 export interface DualNewtonOptions {
   /** Columns of the Nyström sketch (default 32). */
@@ -37,6 +37,8 @@ export interface DualNewtonOptions {
    * problem is below the cold start's; the optimum found is the same (same stopping rule).
    */
   start?: DualStart;
+  /** Reused memory for K (see GramScratch): one fit at a time per scratch. */
+  gramScratch?: GramScratch;
 }
 
 /** A point of the dual iteration: w = Xcᵀα, centred intercept c (z = Xc·w + c). */
@@ -77,12 +79,12 @@ export async function fitNewtonDual(
   y: Uint8Array,
   { C, tol, maxIter }: SolverSettings,
   kernels: OrtKernels,
-  { sketchRank = 32, powerIterations = 1, start }: DualNewtonOptions = {},
+  { sketchRank = 32, powerIterations = 1, start, gramScratch }: DualNewtonOptions = {},
 ): Promise<DualNewtonFit> {
   const t0 = performance.now();
   // r at (w, b) = (0, 0) is C·(½ − y): its Xᵀ-image, from the same pass as the Gram, sets the threshold.
   const r0 = Float32Array.from(y, (yi) => C * (0.5 - yi));
-  const { K, K32, mu, xtu } = await kernels.centredGram(X, n, d, r0);
+  const { K, K32, mu, xtu } = await kernels.centredGram(X, n, d, r0, gramScratch);
   // A non-finite entry of X makes the column mean, hence every K[i][i], and Xᵀr₀ non-finite.
   if (!Number.isFinite(K[0]) || !Number.isFinite(maxAbs(xtu))) checkFinite(X, d);
   let sumR0 = 0;

@@ -13,7 +13,7 @@ import { sigmoid } from './logLoss';
 import { fitNewtonCg } from './newtonCg';
 import { fitNewtonCgOrt } from './newtonCgOrt';
 import { fitNewtonGram } from './newtonGram';
-import { type OrtKernels, sharedOrtKernels } from './ortKernels';
+import { type GramScratch, type OrtKernels, sharedOrtKernels } from './ortKernels';
 
 export type { LogisticFit } from './fitTypes';
 
@@ -75,6 +75,8 @@ export interface FastLogisticOptions extends Omit<LogisticOptions, 'solver'> {
   kernels?: OrtKernels;
   /** Warm start for 'newton-dual' (another fit's `dual` on the same rows); the other solvers ignore it. */
   warmStart?: DualStart;
+  /** Reused memory for 'newton-dual''s Gram matrix: only for a caller that runs one fit at a time with it. */
+  gramScratch?: GramScratch;
 }
 
 /** Rows above which the dual's n×n Gram matrix (float64 and float32 copies: 12·n² bytes) is too big. */
@@ -116,7 +118,7 @@ export async function fitLogisticFast(
   const kernels = opts.kernels ?? (await sharedOrtKernels(opts.threads ?? 0, opts.provider ?? 'cpu'));
   if (solver === 'newton-dual') {
     if (n < 4) throw new RangeError(`newton-dual needs at least 4 rows, got ${n}`);
-    return fitNewtonDual(X, n, d, y, settings, kernels, { start: opts.warmStart });
+    return fitNewtonDual(X, n, d, y, settings, kernels, { start: opts.warmStart, gramScratch: opts.gramScratch });
   }
   return fitNewtonCgOrt(X, n, d, y, settings, kernels);
 }

@@ -13,6 +13,7 @@ import {
   predictProbaCorrect,
 } from './logistic';
 import { type CellMetrics, cellMetrics, undefinedCellMetrics } from './metrics';
+import type { GramScratch } from './ortKernels';
 
 export interface ProbeCellOptions {
   C?: number;
@@ -33,6 +34,8 @@ export interface ProbeCellFastOptions extends Omit<ProbeCellOptions, 'solver'> {
   provider?: string;
   /** A neighbouring cell's `dual` on the same train rows: warm start of the 'newton-dual' solver. */
   warmStart?: DualStart;
+  /** Reused memory for the dual's Gram matrix (GramScratch): for a caller fitting one cell at a time. */
+  gramScratch?: GramScratch;
 }
 
 export interface ProbeCellResult {

@@ -13,6 +13,7 @@ import { probeWorkerCount } from '../../../src/core/pipeline/probeWorkers';
 import { packRows } from '../../../src/core/pipeline/slabSource';
 import { cellsInTrainingOrder, trainProbes } from '../../../src/core/pipeline/trainProbes';
 import { LOGISTIC_DEFAULTS } from '../../../src/core/probe/logistic';
+import { GramScratch } from '../../../src/core/probe/ortKernels';
 import { probeCellAsync } from '../../../src/core/probe/probeCell';
 
 // 200 train rows × 1300 features: n·d·n = 5.2·10⁷ multiply-adds, just above the fast path's threshold,
@@ -146,4 +147,24 @@ test('the bundled probe thread beside dist/cli.js (what the CLI and the extensio
   } finally {
     await worker.terminate();
   }
+});
+
+test('a GramScratch reused from fit to fit (and resized for other row counts) gives the fits fresh memory gives', async () => {
+  const gramScratch = new GramScratch();
+  const fitsOf = async (scratch: GramScratch | undefined): Promise<unknown[]> => {
+    const out: unknown[] = [];
+    for (const [layer, token, rows] of [[1, 4, TRAIN], [2, 7, TRAIN], [0, 1, 198], [1, 4, TRAIN]] as const) {
+      const slab = store.slab(layer, token);
+      const train = trainRows.slice(0, rows);
+      const cell = await probeCellAsync(packRows(slab, D, train), labels.subarray(0, rows), packRows(slab, D, testRows), labels.subarray(TRAIN), D, { ...base, gramScratch: scratch });
+      out.push({ metrics: cell.metrics, scores: Array.from(cell.pCorrectTest), iterations: cell.iterations, solver: cell.solver });
+    }
+    return out;
+  };
+  const fresh = await fitsOf(undefined);
+  assert.deepEqual(await fitsOf(gramScratch), fresh);
+  assert.deepEqual(fresh.map((f) => (f as { solver: string }).solver), ['newton-dual', 'newton-dual', 'newton-dual', 'newton-dual'], 'every fit on the dual (198 rows: just above the fast path)');
+  const buffers = gramScratch.forRows(TRAIN);
+  assert.equal(gramScratch.forRows(TRAIN), buffers, 'the same memory for the same row count');
+  assert.equal(buffers.K.length, TRAIN * TRAIN);
 });
