@@ -20,6 +20,7 @@ import { fitLogisticFast, type LogisticFit, predictProbaCorrect } from '../../sr
 import { cellMetrics } from '../../src/core/probe/metrics';
 import { OrtKernels } from '../../src/core/probe/ortKernels';
 import { activationLayers, activationLike } from './activationLike';
+import { fmt, lineReader } from './benchIo';
 
 interface Case {
   name: string;
@@ -97,7 +98,6 @@ const cpuMs = (c0: NodeJS.CpuUsage): number => {
   const u = process.cpuUsage(c0);
   return (u.user + u.system) / 1000;
 };
-const fmt = (ms: number): string => (ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 
 interface SkRun {
   seconds: number;
@@ -109,23 +109,6 @@ interface SkRun {
   solver: string;
 }
 
-/** A line reader over a child's stdout: next() resolves with each line in turn. */
-function lineReader(stream: NodeJS.ReadableStream): () => Promise<string> {
-  const queue: string[] = [];
-  const waiters: ((line: string) => void)[] = [];
-  let buffer = '';
-  stream.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    for (let k = buffer.indexOf('\n'); k >= 0; k = buffer.indexOf('\n')) {
-      const line = buffer.slice(0, k);
-      buffer = buffer.slice(k + 1);
-      const waiter = waiters.shift();
-      if (waiter) waiter(line);
-      else queue.push(line);
-    }
-  });
-  return () => new Promise((resolve) => (queue.length > 0 ? resolve(queue.shift()!) : waiters.push(resolve)));
-}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -17,6 +17,7 @@ import type { SlabSource } from '../../src/core/pipeline/slabSource';
 import { trainProbes } from '../../src/core/pipeline/trainProbes';
 import { LOGISTIC_DEFAULTS } from '../../src/core/probe/logistic';
 import { activationLayers } from './activationLike';
+import { fmt, lineReader } from './benchIo';
 
 const DEFAULT_CASES = '800x200x4096x32,4000x1000x4096x2,800x200x896x32,8000x2000x768x4';
 const CHAIN_STEP = 0.3;
@@ -43,25 +44,8 @@ class LayerChain implements SlabSource {
   }
 }
 
-const fmt = (ms: number): string => (ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
-function lineReader(stream: NodeJS.ReadableStream): () => Promise<string> {
-  const queue: string[] = [];
-  const waiters: ((line: string) => void)[] = [];
-  let buffer = '';
-  stream.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString();
-    for (let k = buffer.indexOf('\n'); k >= 0; k = buffer.indexOf('\n')) {
-      const line = buffer.slice(0, k);
-      buffer = buffer.slice(k + 1);
-      const waiter = waiters.shift();
-      if (waiter) waiter(line);
-      else queue.push(line);
-    }
-  });
-  return () => new Promise((resolve) => (queue.length > 0 ? resolve(queue.shift()!) : waiters.push(resolve)));
-}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
