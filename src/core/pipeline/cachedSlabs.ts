@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 
 import type { ActivationCache } from '../cache/activationCache';
 import { type LoadedChunk, tensorName } from '../cache/chunkFile';
-import { decodeTensorBytes, readBytesAt, readBytesInto } from '../cache/safetensors';
+import { decodeTensorBytes, readBytesInto } from '../cache/safetensors';
 import { halfBitsToFloat32Into } from '../onnx/half';
 import type { PreparedSequence } from '../types';
 import { packRows, type SlabSource } from './slabSource';
@@ -45,21 +45,8 @@ export class CachedSlabs implements SlabSource {
   }
 
   slab(layer: number, token: number): Float32Array {
-    const d = this.hiddenSize;
-    const out = new Float32Array(this.numRows * d);
-    const name = tensorName(layer, token);
-    for (const { chunk, slots, storeRows } of this.groups) {
-      const info = chunk.header.tensors.get(name);
-      if (!info) throw new Error(`${chunk.path}: no tensor ${name}`);
-      const fd = fs.openSync(chunk.path, 'r');
-      let values: Float32Array;
-      try {
-        values = decodeTensorBytes(readBytesAt(fd, info.end - info.start, info.start, chunk.path), info.dtype, name) as Float32Array;
-      } finally {
-        fs.closeSync(fd);
-      }
-      slots.forEach((slot, k) => out.set(values.subarray(slot * d, (slot + 1) * d), storeRows[k] * d));
-    }
+    const out = new Float32Array(this.numRows * this.hiddenSize);
+    this.gather(layer, token, Array.from({ length: this.numRows }, (_, row) => row), out);
     return out;
   }
 

@@ -1,6 +1,7 @@
-// A probe's rows read straight from the activation cache (CachedSlabs.gather) are the very values the
-// slab gives (packRows(slab(…))), for float32 and float16 caches, rows spread over several chunks and
-// asked for in any order — and the buffer it fills is the caller's (reused between cells).
+// Rows read from the activation cache: the slab holds the values written (float16: rounded to nearest
+// half), and a probe's rows read straight into its matrix (CachedSlabs.gather) are packRows of that slab,
+// for float32 and float16 caches, rows spread over several chunks and asked for in any order — into the
+// caller's buffer (reused between cells).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,12 +11,19 @@ import { test } from 'node:test';
 import { TOKEN_POSITIONS } from '../../../src/contract/types';
 import { ActivationCache } from '../../../src/core/cache/activationCache';
 import type { CacheKey } from '../../../src/core/cache/cacheKey';
+import { float32ArrayToHalfBits } from '../../../src/core/cache/float16';
+import { halfBitsToFloat32 } from '../../../src/core/onnx/half';
 import { CachedSlabs } from '../../../src/core/pipeline/cachedSlabs';
 import { gatherRows, packRows } from '../../../src/core/pipeline/slabSource';
 import type { PreparedSequence } from '../../../src/core/types';
 
 const LAYERS = 3;
+/** Dataset rows in the run's order (store row i holds dataset row ORDER[i]); not the chunks' order. */
+const ORDER = [7, 2, 9, 0, 4, 5, 1, 8, 3, 6];
 const D = 24;
+
+/** The activation written for (layer, token, dataset row, feature): the test's own record of the cache. */
+const value = (layer: number, token: number, rowIndex: number, j: number): number => Math.sin(1 + layer * 7.1 + token * 0.37 + rowIndex * 1.3 + j * 0.11) * 40;
 
 function sequence(rowIndex: number): PreparedSequence {
   return { rowIndex, ids: [1, 2, 3, 4 + rowIndex], qLength: 2, positions: TOKEN_POSITIONS.map((_, t) => t % 4) };
@@ -28,12 +36,11 @@ function cacheWith(dtype: 'float32' | 'float16', chunks: number[][]): { slabs: C
   const cache = ActivationCache.open(root, key);
   for (const rows of chunks) {
     const slabs = Array.from({ length: LAYERS }, (_, layer) =>
-      TOKEN_POSITIONS.map((_, token) => Float32Array.from({ length: rows.length * D }, (_, k) => Math.sin(1 + layer * 7.1 + token * 0.37 + rows[Math.floor(k / D)] * 1.3 + (k % D) * 0.11) * 40)),
+      TOKEN_POSITIONS.map((_, token) => Float32Array.from({ length: rows.length * D }, (_, k) => value(layer, token, rows[Math.floor(k / D)], k % D))),
     );
     cache.addChunk(rows.map(sequence), slabs, { numLayers: LAYERS, hiddenSize: D, blockKind: 'sequential' }, 'cpu');
   }
-  // The run's order of rows is not the chunks' order.
-  const sequences = [7, 2, 9, 0, 4, 5, 1, 8, 3, 6].map(sequence);
+  const sequences = ORDER.map(sequence);
   assert.deepEqual(cache.resolve(sequences), [], 'every row cached');
   return { slabs: new CachedSlabs(cache, sequences, LAYERS, D), sequences };
 }
@@ -47,6 +54,9 @@ for (const dtype of ['float32', 'float16'] as const) {
     for (let layer = 0; layer < LAYERS; layer++) {
       for (let token = 0; token < TOKEN_POSITIONS.length; token++) {
         const slab = slabs.slab(layer, token);
+        // The slab itself against what was written: exact in float32, rounded to nearest half in float16.
+        const written = Float32Array.from({ length: ORDER.length * D }, (_, k) => value(layer, token, ORDER[Math.floor(k / D)], k % D));
+        assert.deepEqual(slab, dtype === 'float32' ? written : halfBitsToFloat32(float32ArrayToHalfBits(written).bits), `slab ${layer} ${token}`);
         const out = gatherRows(slabs, layer, token, train, buffer);
         assert.equal(out, buffer, 'filled in place');
         assert.deepEqual(out, packRows(slab, D, train), `layer ${layer} token ${token}`);
@@ -54,8 +64,7 @@ for (const dtype of ['float32', 'float16'] as const) {
       }
     }
     // A float16 cache holds the activations rounded to half precision: the values are not the raw ones.
-    const first = slabs.slab(0, 0)[0];
-    if (dtype === 'float16') assert.notEqual(first, Math.fround(Math.sin(1 + 7 * 1.3) * 40));
+    if (dtype === 'float16') assert.notEqual(slabs.slab(0, 0)[0], Math.fround(value(0, 0, ORDER[0], 0)));
     // A row asked for twice takes the slab's way and still gives the same rows.
     assert.deepEqual(gatherRows(slabs, 1, 2, [3, 3, 0], new Float32Array(3 * D)), packRows(slabs.slab(1, 2), D, [3, 3, 0]));
   });
