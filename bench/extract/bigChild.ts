@@ -18,7 +18,7 @@ import { ActivationCache } from '../../src/core/cache/activationCache';
 import { cacheKeyFor, modelIdentity } from '../../src/core/cache/cacheKey';
 import { ActivationSession, locationTensors } from '../../src/core/model/activationSession';
 import { buildFeeds, feedSpecOf } from '../../src/core/model/feeds';
-import { readModelBytes, resolveModelFolder } from '../../src/core/model/modelFolder';
+import { readModelGraph, resolveModelFolder } from '../../src/core/model/modelFolder';
 import { createOrtSession } from '../../src/core/model/ortSession';
 import { checkExternalData } from '../../src/core/onnx/externalData';
 import { parseModel } from '../../src/core/onnx/graph';
@@ -96,10 +96,11 @@ async function main(): Promise<void> {
     };
   } else {
     // What ActivationSession.open does before onnxruntime sees the model, timed and measured on its own:
-    // the graph read (model.onnx only: the weights stay in model.onnx.data), the layer walk, the rewrite.
+    // the graph read (model.onnx without its weights: external data, or embedded weights by reference),
+    // the layer walk, the rewrite.
     let t = now();
     const label = folder.modelFile;
-    const modelBytes = readModelBytes(label);
+    const modelBytes = readModelGraph(label);
     const { graph } = parseDecoderGraph(modelBytes, label);
     const layerMap = findLayers(graph, { expectedLayers: numLayers, fileLabel: label });
     checkExternalData(graph, path.dirname(label));

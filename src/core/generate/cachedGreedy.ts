@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 
 import { boolSwitch, buildFeeds, type FeedSpec, feedSpecOf, intMatrix } from '../model/feeds';
-import { readModelBytes, resolveModelFolder } from '../model/modelFolder';
+import { readModelGraph, resolveModelFolder } from '../model/modelFolder';
 import { createOrtSession, type OriginalSession } from '../model/ortSession';
 import { tensorToFloat32 } from '../model/tensorData';
 import { checkExternalData } from '../onnx/externalData';
@@ -79,7 +79,7 @@ const NOT_SLICEABLE = 'the logits are not computed by a node of the main graph t
  */
 export async function openGreedySession(dir: string, executionProviders?: string[]): Promise<GreedySession> {
   const folder = resolveModelFolder(dir);
-  const bytes = readModelBytes(folder.modelFile);
+  const bytes = readModelGraph(folder.modelFile);
   const graph = parseModel(bytes, folder.modelFile);
   const modelDir = path.dirname(folder.modelFile);
   checkExternalData(graph, modelDir);

@@ -12,7 +12,7 @@ import { type BlockKind, findLayers, type LayerMap, type LayerTensors } from '..
 import { parseDecoderGraph } from '../onnx/mergedDecoder';
 import { rewriteForActivations } from '../onnx/rewrite';
 import { buildFeeds, checkFeedable, type FeedSpec, feedSpecOf, ModelInputError } from './feeds';
-import { type ModelFolder, readModelBytes, resolveModelFolder } from './modelFolder';
+import { type ModelFolder, readModelGraph, resolveModelFolder } from './modelFolder';
 import { createOrtSession } from './ortSession';
 import { tensorToFloat32 } from './tensorData';
 
@@ -124,7 +124,7 @@ export class ActivationSession {
     const folder = resolveModelFolder(dir);
     const label = folder.modelFile;
     // Every check that can fail on a bad model runs before onnxruntime sees it, and names the file.
-    const { graph, inlinedIf } = parseDecoderGraph(readModelBytes(label), label);
+    const { graph, inlinedIf } = parseDecoderGraph(readModelGraph(label), label);
     const feedSpec = feedSpecOf(graph);
     checkFeedable(feedSpec);
     const layerMap = findLayers(graph, { expectedLayers: folder.numLayers, fileLabel: label });
@@ -147,7 +147,7 @@ export class ActivationSession {
     const logitsDim = graph.outputs.find((o) => o.name === layerMap.logits)?.dims?.at(-1)?.value;
     const vocabSize = layerMap.embedding?.vocabSize ?? logitsDim ?? folder.vocabSize;
     // The rewritten graph keeps the original's inputs. Only their description is kept, not the
-    // parsed graph, whose buffer holds every embedded weight.
+    // parsed graph, whose buffer holds the embedded weights when the file had to be read whole.
     return new ActivationSession(
       session,
       folder,

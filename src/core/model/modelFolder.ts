@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { LayerProbeError } from '../../contract/errors';
+import { readModelByReference } from '../onnx/weightsByReference';
 
 /** What a model folder says about itself, from `config.json` (Hugging Face) or `genai_config.json`. */
 export interface ModelFolder {
@@ -143,5 +144,28 @@ export function readModelBytes(file: string): Uint8Array {
     return fs.readFileSync(file);
   } catch (err) {
     throw new ModelFolderError(`${file}: cannot read the model file (${(err as Error).message})`);
+  }
+}
+
+/**
+ * The graph file as everything that parses it or gives it to onnxruntime reads it: big embedded weights
+ * as references to their own bytes in the file (weightsByReference.ts), so that our process never holds
+ * them and onnxruntime reads them once, from the file. Read whole (readModelBytes) when the file cannot be
+ * walked (its error is reported there), holds no embedded weight worth it, or is a symlink out of its
+ * folder while other weights live in a data file beside it: onnxruntime reads external data from one
+ * folder only (placeExternalData).
+ */
+export function readModelGraph(file: string): Uint8Array {
+  const byReference = readModelByReference(file, path.basename(file));
+  if (byReference && byReference.referenced > 0 && !(byReference.hadExternalData && leavesItsFolder(file))) return byReference.bytes;
+  return readModelBytes(file);
+}
+
+/** Whether `file` resolves (symlinks followed) to another folder than the one it is listed in. */
+function leavesItsFolder(file: string): boolean {
+  try {
+    return path.dirname(fs.realpathSync(file)) !== fs.realpathSync(path.dirname(file));
+  } catch {
+    return true;
   }
 }

@@ -8,7 +8,7 @@ import { LayerProbeError } from '../../contract/errors';
 import { checkExternalData, placeExternalData } from '../onnx/externalData';
 import { describeNode, type OnnxGraph, parseModel } from '../onnx/graph';
 import { providerFailureHint } from './executionProviders';
-import { type ModelFolder, readModelBytes, resolveModelFolder } from './modelFolder';
+import { type ModelFolder, readModelGraph, resolveModelFolder } from './modelFolder';
 
 export class SessionCreateError extends LayerProbeError {
   override name = 'SessionCreateError';
@@ -80,7 +80,7 @@ export interface OriginalSession extends OrtSessionHandle {
  */
 export async function openOriginalSession(dir: string, executionProviders?: string[]): Promise<OriginalSession> {
   const folder = resolveModelFolder(dir);
-  const bytes = readModelBytes(folder.modelFile);
+  const bytes = readModelGraph(folder.modelFile);
   const graph = parseModel(bytes, folder.modelFile);
   const modelDir = path.dirname(folder.modelFile);
   checkExternalData(graph, modelDir);

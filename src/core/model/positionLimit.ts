@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 
 import { type OnnxGraph, parseModel } from '../onnx/graph';
-import { type ModelFolder, readModelBytes, resolveModelFolder } from './modelFolder';
+import { type ModelFolder, readModelGraph, resolveModelFolder } from './modelFolder';
 
 /** The longest token sequence a model can run, and what said so (for the log and the drop reason). */
 export interface PositionLimit {
@@ -60,7 +60,7 @@ function readsTokenIds(graph: OnnxGraph, tensor: string | undefined): boolean {
  */
 export function modelPositionLimit(folder: ModelFolder, graph?: OnnxGraph): PositionLimit {
   if (folder.maxPositions !== undefined) return { limit: folder.maxPositions, source: folder.configSource };
-  const fromGraph = graphPositionLimit(graph ?? parseModel(readModelBytes(folder.modelFile), folder.modelFile));
+  const fromGraph = graphPositionLimit(graph ?? parseModel(readModelGraph(folder.modelFile), folder.modelFile));
   if (fromGraph !== undefined) return { limit: fromGraph, source: `the position table in ${path.basename(folder.modelFile)}` };
   return { source: 'neither the config nor the graph gives a position limit' };
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 
 import type { CacheDtype, CacheDtypeChoice } from '../../contract/runOptions';
 import { ELEM_BFLOAT16, ELEM_DOUBLE, ELEM_FLOAT, ELEM_FLOAT16, parseModel } from '../onnx/graph';
-import { readModelBytes } from './modelFolder';
+import { readModelGraph } from './modelFolder';
 
 export type WeightPrecision = 'float32' | 'float16' | 'bfloat16' | 'int4';
 
@@ -69,7 +69,7 @@ export function modelWeightPrecision(modelFile: string): WeightPrecision {
   const id = `${modelFile}\0${st.size}\0${st.mtimeMs}`;
   let precision = resolved.get(id);
   if (precision === undefined) {
-    precision = weightPrecisionOf(weightCensus(readModelBytes(modelFile), modelFile));
+    precision = weightPrecisionOf(weightCensus(readModelGraph(modelFile), modelFile));
     resolved.set(id, precision);
   }
   return precision;
