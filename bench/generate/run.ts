@@ -1,14 +1,14 @@
 // Greedy generation throughput: the KV-cache path against the no-cache path and a bare forward pass of
 // the same graph, each in its own process (for its peak RSS). ~1 min on 2 cores.
 //   node --import tsx bench/generate/run.ts [--prompts 16] [--new 50] [--lengths 16,18,20,24] [--repeats 2]
-//     [--layers 4] [--hidden 256] [--heads hidden/64] [--ffn 3·hidden] [--model 1b]
+//     [--layers 4] [--hidden 256] [--heads hidden/64] [--ffn 3·hidden] [--model 1b|8b]
 
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { parameterCount as bigParameterCount, SHAPE_1B, writeBigDecoder } from '../extract/bigDecoder';
+import { parameterCount as bigParameterCount, SHAPE_1B, SHAPE_8B, writeBigDecoder } from '../extract/bigDecoder';
 import { BENCH_SHAPE, parameterCount, writeBenchModel } from './benchModel';
 
 function flag(name: string, fallback: string): string {
@@ -37,13 +37,16 @@ function main(): void {
   const heads = Number(flag('heads', String(hidden / 64)));
   const s = { ...BENCH_SHAPE, layers, hidden, heads, headDim: hidden / heads, ffn: Number(flag('ffn', String(3 * hidden))) };
   // --model 1b: bench/extract's generated 1B fp32 decoder (onnxruntime-genai CPU layout, GroupQueryAttention,
-  // 5.7 GB external data) instead; only the generate variants run (the bare ones are written for BENCH_SHAPE).
-  const big = flag('model', '') === '1b';
-  const dir = big ? writeBigDecoder(SHAPE_1B).dir : writeBenchModel(s);
+  // 5.7 GB external data) instead; --model 8b: its 8B shape with int4 MatMulNBits weights (block 32). Only the
+  // generate variants run then (the bare ones are written for BENCH_SHAPE).
+  const bigShape = { '1b': SHAPE_1B, '8b': SHAPE_8B }[flag('model', '')];
+  const big = bigShape !== undefined;
+  const dir = bigShape ? writeBigDecoder(bigShape).dir : writeBenchModel(s);
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.log(
     big
-      ? `model: bench/extract's generated 1B fp32 (16 × 2048, GQA 32/8, ff 8192, vocab 128,256, ${(bigParameterCount(SHAPE_1B) / 1e9).toFixed(2)}B parameters), random weights`
+      ? `model: bench/extract's generated ${bigShape.label} (${bigShape.numLayers} × ${bigShape.hiddenSize}, GQA ${bigShape.numHeads}/${bigShape.numKvHeads}, ` +
+          `ff ${bigShape.intermediateSize}, vocab ${bigShape.vocabSize.toLocaleString('en-US')}, ${(bigParameterCount(bigShape) / 1e9).toFixed(2)}B parameters), random weights`
       : `model: LLaMA with KV-cache I/O, ${s.layers} layers × ${s.hidden} (${s.heads} heads, SwiGLU ${s.ffn}), vocab ${s.vocab}, ` +
           `${(parameterCount(s) / 1e6).toFixed(1)}M parameters, random weights`,
   );
