@@ -22,7 +22,7 @@ import {
   TENSOR_EXTERNAL_DATA,
   TENSOR_RAW_DATA,
 } from './protoFields';
-import { concatBytes, encodeVarint, lenField, stringField, tag, WIRE_I32, WIRE_I64, WIRE_LEN, WIRE_VARINT, WireError, type WireField } from './wire';
+import { concatBytes, encodeVarint, fieldsAt, lenField, readVarint, stringField, tag, WIRE_LEN, WIRE_VARINT, WireError, type WireField } from './wire';
 
 /**
  * Weights at least this big are left in the file; smaller ones (shape constants, scalars) stay inline,
@@ -37,9 +37,8 @@ const WINDOW_BYTES = 1 << 20;
 export interface ModelByReference {
   /** The ModelProto, its big inline weights replaced by references into the file itself. */
   bytes: Uint8Array;
-  /** Weights turned into references, and their bytes. */
+  /** Weights turned into references. */
   referenced: number;
-  referencedBytes: number;
   /** Whether some tensor of the file was stored externally already (in another data file). */
   hadExternalData: boolean;
 }
@@ -66,7 +65,6 @@ export function readModelByReference(file: string, locationName: string): ModelB
 
 class Walk {
   referenced = 0;
-  referencedBytes = 0;
   hadExternalData = false;
 
   constructor(
@@ -88,7 +86,7 @@ class Walk {
     }
     // Not a model (or an empty one): nothing to gain, and the parser's message is the right one.
     if (graphs !== 1) throw new WireError('not a single-graph model');
-    return { bytes: concatBytes(parts), referenced: this.referenced, referencedBytes: this.referencedBytes, hadExternalData: this.hadExternalData };
+    return { bytes: concatBytes(parts), referenced: this.referenced, hadExternalData: this.hadExternalData };
   }
 
   private graph(start: number, end: number): Uint8Array[] {
@@ -118,7 +116,6 @@ class Walk {
     const entry = (key: string, value: string): Uint8Array =>
       lenField(TENSOR_EXTERNAL_DATA, concatBytes([stringField(ENTRY_KEY, key), stringField(ENTRY_VALUE, value)]));
     this.referenced++;
-    this.referencedBytes += raw.dataEnd - raw.dataStart;
     return concatBytes([
       ...kept.map((f) => this.source.read(f.start, f.end)),
       entry('location', this.locationName),
@@ -132,7 +129,7 @@ class Walk {
 
 /** Positioned reads of one file through a window refilled on demand (skipped weights are never read). */
 class FileWindow {
-  private window = new Uint8Array(0);
+  private window: Uint8Array = new Uint8Array(0);
   private windowStart = 0;
 
   constructor(
@@ -146,70 +143,35 @@ class FileWindow {
     if (start >= this.windowStart && end <= this.windowStart + this.window.length) {
       return this.window.slice(start - this.windowStart, end - this.windowStart);
     }
-    const out = new Uint8Array(end - start);
-    let done = 0;
-    while (done < out.length) {
-      const n = fs.readSync(this.fd, out, done, out.length - done, start + done);
-      if (n === 0) throw new WireError(`file ends at byte ${start + done}`);
-      done += n;
-    }
-    return out;
-  }
-
-  private byteAt(pos: number): number {
-    if (pos >= this.size) throw new WireError(`truncated varint at byte ${pos}`);
-    if (pos < this.windowStart || pos >= this.windowStart + this.window.length) {
-      const length = Math.min(WINDOW_BYTES, this.size - pos);
-      this.window = new Uint8Array(length);
-      this.windowStart = pos;
-      let done = 0;
-      while (done < length) {
-        const n = fs.readSync(this.fd, this.window, done, length - done, pos + done);
-        if (n === 0) throw new WireError(`file ends at byte ${pos + done}`);
-        done += n;
-      }
-    }
-    return this.window[pos - this.windowStart];
-  }
-
-  private varint(pos: number): [number, number] {
-    let value = 0;
-    let scale = 1;
-    for (let i = 0; i < 10; i++) {
-      const b = this.byteAt(pos++);
-      value += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) return [value, pos];
-      scale *= 128;
-    }
-    throw new WireError(`varint longer than 10 bytes at byte ${pos}`);
+    return this.readFully(new Uint8Array(end - start), start);
   }
 
   /** As wire.ts's fields(), reading tags and lengths from the file. */
   *fields(start: number, end: number): Generator<WireField> {
-    let pos = start;
-    while (pos < end) {
-      const fieldStart = pos;
-      const [key, afterTag] = this.varint(pos);
-      const field = Math.floor(key / 8);
-      const wireType = key & 7;
-      pos = afterTag;
-      let dataStart = pos;
-      let dataEnd = pos;
-      let varint = 0;
-      if (wireType === WIRE_VARINT) {
-        [varint, pos] = this.varint(pos);
-        dataEnd = pos;
-      } else if (wireType === WIRE_I64 || wireType === WIRE_I32) {
-        pos += wireType === WIRE_I64 ? 8 : 4;
-        dataEnd = pos;
-      } else if (wireType === WIRE_LEN) {
-        const [length, afterLength] = this.varint(pos);
-        dataStart = afterLength;
-        dataEnd = afterLength + length;
-        pos = dataEnd;
-      } else throw new WireError(`unsupported wire type ${wireType} at byte ${fieldStart}`);
-      if (field === 0 || pos > end) throw new WireError(`field ${field} at byte ${fieldStart} runs past its message`);
-      yield { field, wireType, start: fieldStart, end: pos, dataStart, dataEnd, varint };
+    for (const f of fieldsAt((pos) => this.varintAt(pos), start, end)) {
+      if (f.field === 0) throw new WireError(`field 0 at byte ${f.start}`);
+      yield f;
     }
+  }
+
+  /** The varint at file offset `pos`, read from the window (refilled from `pos` when it does not hold it). */
+  private varintAt(pos: number): [number, number] {
+    if (pos >= this.size) throw new WireError(`truncated varint at byte ${pos}`);
+    const longest = Math.min(10, this.size - pos);
+    if (pos < this.windowStart || pos + longest > this.windowStart + this.window.length) {
+      this.windowStart = pos;
+      this.window = this.readFully(new Uint8Array(Math.min(WINDOW_BYTES, this.size - pos)), pos);
+    }
+    const [value, next] = readVarint(this.window, pos - this.windowStart);
+    return [value, next + this.windowStart];
+  }
+
+  private readFully(out: Uint8Array, position: number): Uint8Array {
+    for (let done = 0; done < out.length; ) {
+      const n = fs.readSync(this.fd, out, done, out.length - done, position + done);
+      if (n === 0) throw new WireError(`file ends at byte ${position + done}`);
+      done += n;
+    }
+    return out;
   }
 }

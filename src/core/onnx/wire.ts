@@ -41,11 +41,19 @@ export function readVarint(buf: Uint8Array, pos: number): [number, number] {
 }
 
 /** Iterates the fields of the message stored in buf[start, end). */
-export function* fields(buf: Uint8Array, start = 0, end = buf.length): Generator<WireField> {
+export function fields(buf: Uint8Array, start = 0, end = buf.length): Generator<WireField> {
+  return fieldsAt((pos) => readVarint(buf, pos), start, end);
+}
+
+/**
+ * fields() over any byte source: `varintAt(pos)` reads the varint at absolute offset `pos` ([value,
+ * next offset]), e.g. from a file without holding it (weightsByReference.ts).
+ */
+export function* fieldsAt(varintAt: (pos: number) => [number, number], start: number, end: number): Generator<WireField> {
   let pos = start;
   while (pos < end) {
     const fieldStart = pos;
-    const [tag, afterTag] = readVarint(buf, pos);
+    const [tag, afterTag] = varintAt(pos);
     const field = Math.floor(tag / 8);
     const wireType = tag & 7;
     pos = afterTag;
@@ -54,7 +62,7 @@ export function* fields(buf: Uint8Array, start = 0, end = buf.length): Generator
     let varint = 0;
     switch (wireType) {
       case WIRE_VARINT: {
-        [varint, pos] = readVarint(buf, pos);
+        [varint, pos] = varintAt(pos);
         dataEnd = pos;
         break;
       }
@@ -67,7 +75,7 @@ export function* fields(buf: Uint8Array, start = 0, end = buf.length): Generator
         dataEnd = pos;
         break;
       case WIRE_LEN: {
-        const [len, afterLen] = readVarint(buf, pos);
+        const [len, afterLen] = varintAt(pos);
         dataStart = afterLen;
         dataEnd = afterLen + len;
         pos = dataEnd;
